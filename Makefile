@@ -1,0 +1,28 @@
+# Twill: the two commands a user needs are `make demo` and `make test`; the rest are the steps they run.
+SHELL := /bin/bash
+MVN   := scripts/mvn
+# On CI (CI=true) privileged tests fail instead of skipping when the machine cannot run them.
+REQUIRE_PRIVILEGED ?= $(if $(filter true 1,$(CI)),true,false)
+
+.PHONY: all deps build test unit demo demo-down bench image kind-e2e install clean
+
+all: build
+
+## deps: install the missing Debian packages (clang-19, libbpf-dev, bpftool, iproute2, podman, ...)
+deps:
+	scripts/deps.sh
+
+## build: compile everything (BPF objects, Java modules, the static twill-cni shim), no tests
+build:
+	$(MVN) -q install -DskipTests
+
+## unit: the tests that need neither root nor the kernel
+unit:
+	$(MVN) test
+
+## test: unit tests, privileged kernel tests (skip without root, fail on CI) and end-to-end tests
+test:
+	$(MVN) install -Dtwill.requirePrivileged=$(REQUIRE_PRIVILEGED)
+
+clean:
+	$(MVN) -q clean
