@@ -121,6 +121,7 @@ public final class LibbpfStructs {
                     structLayout(JAVA_INT.withName("netns_ino"), JAVA_INT.withName("attach_type")).withName("netns"),
                     structLayout(JAVA_INT.withName("ifindex"), JAVA_INT.withName("attach_type")).withName("tcx"),
                     paddingLayout(32)))
+            .withByteAlignment(8) // __attribute__((aligned(8)))
             .withName("bpf_link_info");
 
     /** linux/btf.h: {@code struct btf_type} ({@code size} and {@code type} share the last word) */
