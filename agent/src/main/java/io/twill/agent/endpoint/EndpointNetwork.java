@@ -1,0 +1,37 @@
+package io.twill.agent.endpoint;
+
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The kernel side of an endpoint outside BPF: the veth pair, the pod's address, routes and gateway neighbour, and
+ * the host's route to the pod. The real implementation speaks rtnetlink (node namespace and pod namespace); tests
+ * use a recording double. Every method throws an unchecked exception naming the operation and object on failure;
+ * {@link InterfaceNameTakenException} when a name is in use.
+ */
+public interface EndpointNetwork {
+
+    /**
+     * Creates the pair: {@code ep.hostIfname()} in the node namespace and {@code ep.key().ifname()} directly in the
+     * pod namespace {@code ep.netns()}, both with {@code ep.mtu()} and their MACs. Returns the host end's ifindex.
+     */
+    int createVeth(Endpoint ep);
+
+    /**
+     * Inside the pod: the pod end up, {@code ip/32}, a link-scope route to the gateway, the default route via the
+     * gateway carrying {@code routeMtu}, and a permanent neighbour gateway → host MAC. Returns the pod end's ifindex.
+     */
+    int configurePod(Endpoint ep);
+
+    /** In the node namespace: the host end up and a /32 route to the pod's address through it. */
+    void configureHost(Endpoint ep);
+
+    /** Deletes the host end by name (the kernel removes the pod end and both ends' routes). False when absent. */
+    boolean deleteVeth(String hostIfname);
+
+    /** What differs from what ADD made (devices, addresses, routes, neighbour); empty when all is in place. */
+    List<String> verify(Endpoint ep);
+
+    /** Every host-side device whose name looks like Twill's ({@link LxcNames#isLxc}): name → ifindex. */
+    Map<String, Integer> lxcDevices();
+}
