@@ -205,11 +205,11 @@ static int skip_value(struct scan *s, int depth) {
 }
 
 /*
- * Finds the string value of a top-level key of the JSON object in [json, json+len). The last occurrence wins,
- * as with Go's and Jackson's decoders. Returns 1 found (decoded into out), 0 absent or not a string,
- * -2 present but unusable (too long, NUL), -1 the document is not a well-formed JSON object.
+ * Finds the value of a top-level key of the JSON object in [json, json+len); the last occurrence wins, as with
+ * Go's and Jackson's decoders. Returns 1 with *value pointing at the value, 0 when absent, -1 when the document
+ * is not a well-formed JSON object.
  */
-static int top_level_string(const char *json, size_t len, const char *key, char *out, size_t outsz) {
+static int top_level_value(const char *json, size_t len, const char *key, struct scan *value) {
     struct scan s = {json, json + len};
     char k[64];
     int found = 0;
@@ -225,14 +225,11 @@ static int top_level_string(const char *json, size_t len, const char *key, char 
         ws(&s);
         if (s.p >= s.end || *s.p++ != ':') return -1;
         ws(&s);
-        if (kl >= 0 && strcmp(k, key) == 0 && s.p < s.end && *s.p == '"') {
-            long vl = scan_string(&s, out, outsz);
-            if (vl == -1) return -1;
-            found = vl == -2 ? -2 : 1;
-        } else {
-            if (kl >= 0 && strcmp(k, key) == 0) found = 0;
-            if (skip_value(&s, 1) < 0) return -1;
+        if (kl >= 0 && strcmp(k, key) == 0) {
+            *value = s;
+            found = 1;
         }
+        if (skip_value(&s, 1) < 0) return -1;
         ws(&s);
         if (s.p >= s.end) return -1;
         char c = *s.p++;
@@ -241,6 +238,34 @@ static int top_level_string(const char *json, size_t len, const char *key, char 
     }
     ws(&s);
     return s.p == s.end ? found : -1;
+}
+
+/* A top-level string member: 1 found (decoded into out), 0 absent or not a string, -2 unusable, -1 bad JSON. */
+static int top_level_string(const char *json, size_t len, const char *key, char *out, size_t outsz) {
+    struct scan v;
+    int r = top_level_value(json, len, key, &v);
+    if (r != 1) return r;
+    if (*v.p != '"') return 0;
+    long n = scan_string(&v, out, outsz);
+    return n == -1 ? -1 : n == -2 ? -2 : 1;
+}
+
+/* A top-level integer member within [min, max]: 1 found, 0 absent, -2 not such an integer, -1 bad JSON. */
+static int top_level_int(const char *json, size_t len, const char *key, long min, long max, long *out) {
+    struct scan v;
+    int r = top_level_value(json, len, key, &v);
+    if (r != 1) return r;
+    long n = 0;
+    const char *p = v.p;
+    if (p >= v.end || *p < '0' || *p > '9') return -2;
+    for (; p < v.end && *p >= '0' && *p <= '9'; p++) {
+        n = n * 10 + (*p - '0');
+        if (n > max) return -2;
+    }
+    if (p < v.end && (*p == '.' || *p == 'e' || *p == 'E')) return -2;
+    if (n < min) return -2;
+    *out = n;
+    return 1;
 }
 
 /* ---- output ---- */
@@ -377,7 +402,7 @@ static int read_full(int fd, unsigned char *p, size_t n, long long deadline, con
  * Sends the frame and reads the answer. Returns 0 with exit_code and answer set, or -1 with *why and errno
  * describing the failure; *sent tells whether the whole request reached the agent.
  */
-static int exchange(const char *sock_path, const struct buf *frame, int timeout_s, int *exit_code,
+static int exchange(const char *sock_path, const struct buf *frame, long timeout_s, int *exit_code,
                     struct buf *answer, const char **why, int *sent) {
     *sent = 0;
     int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
@@ -562,7 +587,10 @@ int main(void) {
     struct buf answer = {0};
     int exit_code = 1, sent = 0;
     const char *why = "";
-    int timeout = verb == V_STATUS ? STATUS_TIMEOUT_S : REPLY_TIMEOUT_S;
+    long timeout = verb == V_STATUS ? STATUS_TIMEOUT_S : REPLY_TIMEOUT_S;
+    if (top_level_int(json, in.len, "agentTimeoutSeconds", 1, 3600, &timeout) == -2) {
+        return cni_error(7, "agentTimeoutSeconds: expected an integer from 1 to 3600", "");
+    }
     if (exchange(sock_path, &frame, timeout, &exit_code, &answer, &why, &sent) == 0) {
         if (answer.len && write_all(STDOUT_FILENO, answer.data, answer.len) < 0) return 1;
         return exit_code;

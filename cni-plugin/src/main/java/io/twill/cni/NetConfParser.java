@@ -141,6 +141,8 @@ public final class NetConfParser {
         if (sock != null) agentSocket = socketPath(sock);
         Integer mtu = optInt(root, "mtu", "", 65535);
         if (mtu != null && mtu < 576) throw invalid("mtu", mtu + " is below the IPv4 minimum of 576");
+        Integer timeout = optInt(root, "agentTimeoutSeconds", "", 3600); // read by twill-cni itself
+        if (timeout != null && timeout < 1) throw invalid("agentTimeoutSeconds", "must be at least 1");
 
         return new NetConf(version, name, type, capabilities, runtimeConfig, runtimeIps, runtimeMac, args,
                 prevResult, dns, agentSocket, mtu, root);
