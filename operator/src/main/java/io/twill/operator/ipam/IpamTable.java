@@ -192,6 +192,10 @@ public final class IpamTable {
         return Map.copyOf(owned);
     }
 
+    public int maskSize() {
+        return allocator.maskSize();
+    }
+
     public List<PodCidrAllocator.PoolUsage> usage() {
         return allocator.usage();
     }
