@@ -93,11 +93,12 @@ public final class RtNetlink implements AutoCloseable {
      */
     public Link createVeth(VethSpec spec) {
         Objects.requireNonNull(spec, "spec");
+        // The host end may come up in the create request itself; the peer may not (the kernel opens the peer
+        // before the two are linked, and veth_open answers ENOTCONN), so it is set up right after.
         int upFlags = spec.up() ? IFF_UP : 0;
         try (NetNsFd ns = spec.peerNetns() == null ? null : NetNsFd.open(spec.peerNetns())) {
-            Link[] echoed = new Link[1];
             try {
-                sock.ack(RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL | NLM_F_ECHO, spec.name(), w -> {
+                sock.ack(RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL, spec.name(), w -> {
                     w.ifinfomsg(AF_UNSPEC_, 0, upFlags, upFlags).string(IFLA_IFNAME, spec.name());
                     if (spec.mtu() > 0) w.u32(IFLA_MTU, spec.mtu());
                     if (spec.mac() != null) w.bytes(IFLA_ADDRESS, spec.mac().bytes());
@@ -105,13 +106,11 @@ public final class RtNetlink implements AutoCloseable {
                     w.string(IFLA_INFO_KIND, "veth");
                     long data = w.nest(IFLA_INFO_DATA);
                     long peer = w.nest(VETH_INFO_PEER);
-                    w.ifinfomsg(AF_UNSPEC_, 0, upFlags, upFlags).string(IFLA_IFNAME, spec.peerName());
+                    w.ifinfomsg(AF_UNSPEC_, 0, 0, 0).string(IFLA_IFNAME, spec.peerName());
                     if (ns != null) w.u32(IFLA_NET_NS_FD, ns.fd());
                     if (spec.mtu() > 0) w.u32(IFLA_MTU, spec.mtu());
                     if (spec.peerMac() != null) w.bytes(IFLA_ADDRESS, spec.peerMac().bytes());
                     w.end(peer).end(data).end(info);
-                }, (b, t, s, e) -> {
-                    if (t == RTM_NEWLINK) echoed[0] = Codec.link(b, s, e);
                 });
             } catch (NetlinkException ex) {
                 if (ex.is(Errno.EEXIST)) {
@@ -120,9 +119,23 @@ public final class RtNetlink implements AutoCloseable {
                 }
                 throw ex;
             }
-            if (echoed[0] != null && spec.name().equals(echoed[0].name()) && echoed[0].peerIndex() > 0) return echoed[0];
-            return requireLink(spec.name());
         }
+        Link host = requireLink(spec.name());
+        if (!spec.peerUp()) return host;
+        try {
+            if (spec.peerNetns() == null) {
+                setUp(host.peerIndex());
+            } else {
+                // RTM_SETLINK with IFLA_TARGET_NETNSID would move the device, not address it: use the peer's netns.
+                try (RtNetlink peerNs = openIn(spec.peerNetns())) {
+                    peerNs.setUp(host.peerIndex());
+                }
+            }
+        } catch (RuntimeException ex) {
+            deleteLink(host.index()); // all or nothing: the pair goes with the failure
+            throw ex;
+        }
+        return link(host.index()).orElse(host);
     }
 
     /** Creates a VXLAN device and returns it. */
@@ -197,7 +210,7 @@ public final class RtNetlink implements AutoCloseable {
         setLink(ifindex, "address " + mac, w -> w.ifinfomsg(AF_UNSPEC_, ifindex, 0, 0).bytes(IFLA_ADDRESS, mac.bytes()));
     }
 
-    /** Renames a link. The kernel refuses (EBUSY) while the link is up. */
+    /** Renames a link (kernel 6.18 renames links that are up; older kernels answer EBUSY, explained in the error). */
     public void rename(int ifindex, String newName) {
         Check.ifindex("ifindex", ifindex);
         Check.ifName("newName", newName);

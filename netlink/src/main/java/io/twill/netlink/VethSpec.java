@@ -14,10 +14,14 @@ import java.nio.file.Path;
  * @param mac       host-side MAC; null = random (kernel)
  * @param peerMac   peer MAC; null = random (kernel). Choose it here ({@link MacAddress#randomLocal()}) to know it
  *                  without asking the peer's namespace
- * @param up        bring both ends up in the same request
+ * @param up        bring the host end up, in the create request itself
+ * @param peerUp    bring the peer up right after creating it. The kernel cannot do it in the create request, and a
+ *                  socket can only change links in its own namespace, so for a peer in another namespace this opens
+ *                  a short-lived socket there (~0.1–0.3 ms, a thread). If you hold a socket in that namespace anyway
+ *                  (CNI ADD does), leave this false and call {@link RtNetlink#setUp(int)} on it
  */
 public record VethSpec(String name, String peerName, Path peerNetns, int mtu, MacAddress mac, MacAddress peerMac,
-                       boolean up) {
+                       boolean up, boolean peerUp) {
     public VethSpec {
         Check.ifName("veth.name", name);
         Check.ifName("veth.peerName", peerName);
@@ -33,16 +37,21 @@ public record VethSpec(String name, String peerName, Path peerNetns, int mtu, Ma
 
     /** A pair with kernel defaults, down, peer in {@code peerNetns} (null = same namespace). */
     public static VethSpec of(String name, String peerName, Path peerNetns) {
-        return new VethSpec(name, peerName, peerNetns, 0, null, null, false);
+        return new VethSpec(name, peerName, peerNetns, 0, null, null, false, false);
     }
 
-    public VethSpec withMtu(int m) { return new VethSpec(name, peerName, peerNetns, m, mac, peerMac, up); }
+    public VethSpec withMtu(int m) { return new VethSpec(name, peerName, peerNetns, m, mac, peerMac, up, peerUp); }
 
-    public VethSpec withMac(MacAddress m) { return new VethSpec(name, peerName, peerNetns, mtu, m, peerMac, up); }
+    public VethSpec withMac(MacAddress m) { return new VethSpec(name, peerName, peerNetns, mtu, m, peerMac, up, peerUp); }
 
-    public VethSpec withPeerMac(MacAddress m) { return new VethSpec(name, peerName, peerNetns, mtu, mac, m, up); }
+    public VethSpec withPeerMac(MacAddress m) { return new VethSpec(name, peerName, peerNetns, mtu, mac, m, up, peerUp); }
 
-    public VethSpec withUp(boolean u) { return new VethSpec(name, peerName, peerNetns, mtu, mac, peerMac, u); }
+    /** Both ends up (or down). */
+    public VethSpec withUp(boolean both) { return new VethSpec(name, peerName, peerNetns, mtu, mac, peerMac, both, both); }
+
+    public VethSpec withUp(boolean host, boolean peer) {
+        return new VethSpec(name, peerName, peerNetns, mtu, mac, peerMac, host, peer);
+    }
 
     String describe() {
         return name + " peer " + peerName + (peerNetns != null ? " in " + peerNetns : "");
@@ -51,7 +60,7 @@ public record VethSpec(String name, String peerName, Path peerNetns, int mtu, Ma
     @Override
     public String toString() {
         return "veth " + describe() + (mtu > 0 ? " mtu " + mtu : "") + (mac != null ? " mac " + mac : "")
-                + (peerMac != null ? " peer mac " + peerMac : "") + (up ? " up" : "");
+                + (peerMac != null ? " peer mac " + peerMac : "") + (up ? " up" : "") + (peerUp ? " peer up" : "");
     }
 
 }

@@ -150,11 +150,18 @@ class RtNetlinkPrivilegedIT {
         TestNamespace a = netns.create("a");
         TestNamespace b = netns.create("b");
         try (RtNetlink na = RtNetlink.openIn(a.path()); RtNetlink nb = RtNetlink.openIn(b.path())) {
-            Link host = na.createVeth(VethSpec.of("same0", "same1", b.path()));
+            Link host = na.createVeth(VethSpec.of("same0", "same1", b.path()).withUp(true));
             Link peer = nb.requireLink("same1");
             assertThat(peer.index()).as("both namespaces are fresh").isEqualTo(host.index());
             assertThat(host.peerIndex()).isEqualTo(peer.index());
             assertThat(peer.peerIndex()).isEqualTo(host.index());
+            // both ends up, each still in its own namespace
+            assertThat(host.up()).isTrue();
+            assertThat(host.lowerUp()).isTrue();
+            assertThat(peer.up()).isTrue();
+            assertThat(na.links()).extracting(Link::name).containsExactlyInAnyOrder("lo", "same0");
+            assertThat(nb.links()).extracting(Link::name).containsExactlyInAnyOrder("lo", "same1");
+            assertThat(b.exec("ip", "link", "show", "same1").stdout()).contains("state UP");
         }
     }
 
