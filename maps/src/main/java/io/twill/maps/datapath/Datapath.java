@@ -1,0 +1,261 @@
+package io.twill.maps.datapath;
+
+import io.twill.bpf.BpfException;
+import io.twill.bpf.BpfLink;
+import io.twill.bpf.BpfObject;
+import io.twill.bpf.BpfProgram;
+import io.twill.bpf.ClsBpfAttachment;
+import io.twill.bpf.ObjectSpec;
+import io.twill.bpf.OnClose;
+import io.twill.bpf.Tc;
+import io.twill.bpf.TcAttachOptions;
+import io.twill.bpf.TcAttachment;
+import io.twill.bpf.TcDirection;
+import io.twill.bpf.TcMode;
+import io.twill.maps.endpoints.EndpointsMap;
+import io.twill.maps.events.DatapathEvent;
+import io.twill.maps.events.EventReader;
+import io.twill.maps.metrics.MetricsMap;
+import io.twill.maps.tunnel.TunnelMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.function.Consumer;
+
+/**
+ * The node's datapath: the three objects (bpf_lxc, bpf_overlay, bpf_host) loaded from the twill-bpf-src jar with
+ * one {@link DatapathConfig}, sharing the maps pinned by name under {@code pinRoot}, plus the typed maps and the
+ * attach operations the agent needs.
+ *
+ * <p>Attachments outlive this object and the process: TCX links are pinned under {@code <pinRoot>/links/} (cls_bpf
+ * filters stay by themselves), so traffic keeps flowing while the agent restarts. Attaching again (a restarted agent,
+ * a new config) adopts what is there and swaps the program atomically. Call the attach methods from a thread inside
+ * the node's network namespace; devices are found there.
+ *
+ * <pre>{@code
+ * try (Datapath dp = Datapath.load(DatapathConfig.overlay(nodeIp, clusterCidr, vxlanIfindex), pinRoot)) {
+ *     dp.attachUplink(eth0Ifindex); dp.attachOverlay(vxlanIfindex);
+ *     dp.tunnel().put(peerCidr, peerNodeIp);
+ *     dp.endpoints().put(podIp, EndpointInfo.pod(lxcIfindex, id, podMac, lxcMac));
+ *     dp.attachEndpoint(lxcIfindex);
+ * }
+ * }</pre>
+ */
+public final class Datapath implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(Datapath.class);
+
+    public static final String LXC_OBJECT = "bpf_lxc", OVERLAY_OBJECT = "bpf_overlay", HOST_OBJECT = "bpf_host";
+    public static final String FROM_CONTAINER = "from_container", FROM_OVERLAY = "from_overlay",
+            FROM_NETDEV = "from_netdev", TO_NETDEV = "to_netdev";
+    /** cls_bpf filter handle and priority (when TCX is not available). */
+    public static final int CLS_HANDLE = 1, CLS_PRIORITY = 1;
+
+    private final DatapathConfig config;
+    private final Path pinRoot;
+    private final TcMode mode;
+    private final BpfObject lxc, overlay, host;
+    private final EndpointsMap endpoints;
+    private final TunnelMap tunnel;
+    private final MetricsMap metrics;
+    private volatile boolean closed;
+
+    private Datapath(DatapathConfig config, Path pinRoot, TcMode mode, BpfObject lxc, BpfObject overlay, BpfObject host) {
+        this.config = config;
+        this.pinRoot = pinRoot;
+        this.mode = mode;
+        this.lxc = lxc;
+        this.overlay = overlay;
+        this.host = host;
+        EndpointsMap ep = null;
+        TunnelMap tu = null;
+        try {
+            ep = EndpointsMap.of(lxc.takeMap(EndpointsMap.MAP_NAME));
+            tu = TunnelMap.of(lxc.takeMap(TunnelMap.MAP_NAME));
+            this.metrics = MetricsMap.of(lxc.takeMap(MetricsMap.MAP_NAME));
+        } catch (RuntimeException e) {
+            if (ep != null) ep.close();
+            if (tu != null) tu.close();
+            throw e;
+        }
+        this.endpoints = ep;
+        this.tunnel = tu;
+    }
+
+    /** Loads with TCX where the kernel has it, cls_bpf otherwise. */
+    public static Datapath load(DatapathConfig config, Path pinRoot) {
+        return load(config, pinRoot, TcMode.AUTO);
+    }
+
+    /**
+     * Loads the three objects, all or nothing. {@code pinRoot} must be a directory on a bpffs (created if missing);
+     * maps already pinned there (a previous run) are reused with their contents.
+     */
+    public static Datapath load(DatapathConfig config, Path pinRoot, TcMode mode) {
+        Objects.requireNonNull(config, "config");
+        Objects.requireNonNull(pinRoot, "pinRoot");
+        Objects.requireNonNull(mode, "mode");
+        try {
+            Files.createDirectories(pinRoot.resolve("links"));
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot create the pin root " + pinRoot + " (it must be on a bpffs)", e);
+        }
+        List<BpfObject> loaded = new ArrayList<>();
+        boolean ok = false;
+        try {
+            for (String name : List.of(LXC_OBJECT, OVERLAY_OBJECT, HOST_OBJECT)) {
+                ObjectSpec spec = ObjectSpec.fromResource(Datapath.class, "/io/twill/bpf/" + name + ".bpf.o")
+                        .withObjectName(name).withPinRoot(pinRoot);
+                for (var c : config.constants().entrySet()) spec = spec.withConstant(c.getKey(), c.getValue());
+                loaded.add(spec.load());
+            }
+            Datapath dp = new Datapath(config, pinRoot, mode, loaded.get(0), loaded.get(1), loaded.get(2));
+            ok = true;
+            log.info("datapath loaded: {}, pin root {}", config, pinRoot);
+            return dp;
+        } finally {
+            if (!ok) for (BpfObject o : loaded) o.close();
+        }
+    }
+
+    public DatapathConfig config() { return config; }
+
+    public Path pinRoot() { return pinRoot; }
+
+    /** twill_endpoints; owned by this datapath (do not close it). */
+    public EndpointsMap endpoints() { return endpoints; }
+
+    /** twill_tunnel; owned by this datapath. */
+    public TunnelMap tunnel() { return tunnel; }
+
+    /** twill_metrics; owned by this datapath. */
+    public MetricsMap metrics() { return metrics; }
+
+    /** A reader of twill_events, owned by the caller. */
+    public EventReader openEvents(Consumer<? super DatapathEvent> handler) {
+        ensureOpen();
+        return EventReader.open(lxc.takeMap(EventReader.MAP_NAME), handler);
+    }
+
+    /** A program of the loaded objects, e.g. {@link #FROM_CONTAINER} (for test runs and tools). */
+    public BpfProgram program(String name) {
+        ensureOpen();
+        return switch (name) {
+            case FROM_CONTAINER -> lxc.program(name);
+            case FROM_OVERLAY -> overlay.program(name);
+            case FROM_NETDEV, TO_NETDEV -> host.program(name);
+            default -> throw new IllegalArgumentException("no datapath program " + name);
+        };
+    }
+
+    /** Puts bpf_lxc on the ingress of a pod's host-side veth (packets from the pod). */
+    public TcAttachment attachEndpoint(int lxcIfindex) {
+        return attach(lxc.program(FROM_CONTAINER), lxcIfindex, TcDirection.INGRESS);
+    }
+
+    /** Puts bpf_overlay on the ingress of twill_vxlan. */
+    public TcAttachment attachOverlay(int vxlanIfindex) {
+        return attach(overlay.program(FROM_OVERLAY), vxlanIfindex, TcDirection.INGRESS);
+    }
+
+    /** Puts bpf_host on the uplink (eth0): {@code from_netdev} on ingress, {@code to_netdev} on egress. */
+    public List<TcAttachment> attachUplink(int ifindex) {
+        TcAttachment in = attach(host.program(FROM_NETDEV), ifindex, TcDirection.INGRESS);
+        try {
+            return List.of(in, attach(host.program(TO_NETDEV), ifindex, TcDirection.EGRESS));
+        } catch (RuntimeException e) {
+            in.detach();
+            throw e;
+        }
+    }
+
+    /**
+     * Removes whatever this datapath attached to {@code ifindex} (both directions, TCX link pins included). Returns
+     * how many attachments it removed. Deleting a pod's veth detaches its programs anyway; this cleans the pins.
+     */
+    public int detach(int ifindex) {
+        ensureOpen();
+        int removed = 0;
+        for (TcDirection dir : TcDirection.values()) {
+            Path pin = linkPin(ifindex, dir);
+            if (Files.exists(pin)) {
+                try (BpfLink link = BpfLink.openPinned(pin)) {
+                    if (link.info().ifindex() == ifindex) link.detach();
+                    link.unpin();
+                }
+                removed++;
+            } else if (mode != TcMode.TCX) {
+                var cls = ClsBpfAttachment.adopt(ifindex, null, dir, CLS_HANDLE, CLS_PRIORITY, OnClose.DETACH);
+                if (cls.isPresent()) {
+                    cls.get().detach();
+                    removed++;
+                }
+            }
+        }
+        return removed;
+    }
+
+    /** Where the TCX link of {@code ifindex}/{@code dir} is pinned. */
+    public Path linkPin(int ifindex, TcDirection dir) {
+        return pinRoot.resolve("links").resolve("if" + Integer.toUnsignedString(ifindex) + "_" + dir);
+    }
+
+    private TcAttachment attach(BpfProgram program, int ifindex, TcDirection dir) {
+        ensureOpen();
+        if (ifindex <= 0) throw new IllegalArgumentException("cannot attach " + program.name() + " to ifindex " + ifindex);
+        Path pin = linkPin(ifindex, dir);
+        dropStalePin(pin, ifindex, dir);
+        TcAttachOptions opts = TcAttachOptions.defaults().withMode(mode).withLinkPin(pin).withOnClose(OnClose.KEEP)
+                .withHandleAndPriority(CLS_HANDLE, CLS_PRIORITY).withReplaceExisting(true);
+        TcAttachment a = Tc.attach(ifindex, dir, program, opts);
+        log.debug("{} on ifindex {} {} ({})", program.name(), ifindex, dir, a.kind());
+        return a;
+    }
+
+    /** A pin left for a device that is gone (its ifindex since reused, or the link defunct) is removed. */
+    private static void dropStalePin(Path pin, int ifindex, TcDirection dir) {
+        if (!Files.exists(pin)) return;
+        try (BpfLink link = BpfLink.openPinned(pin)) {
+            BpfLink.Info info = link.info();
+            if (info.ifindex() == ifindex && info.attachType() == dir.tcxAttachType()) return;
+            log.info("removing stale link pin {} (link {} is on ifindex {}, not {})", pin, info.id(), info.ifindex(), ifindex);
+            link.unpin();
+        } catch (BpfException e) {
+            throw new IllegalStateException("cannot inspect the link pinned at " + pin + ": " + e.getMessage(), e);
+        }
+    }
+
+    private void ensureOpen() {
+        if (closed) throw new IllegalStateException("datapath at " + pinRoot + " is closed");
+    }
+
+    /**
+     * Releases the objects and typed maps. Attached programs, pinned maps and pinned links stay: the datapath keeps
+     * forwarding without its owner.
+     */
+    @Override
+    public void close() {
+        if (closed) return;
+        closed = true;
+        RuntimeException first = null;
+        for (AutoCloseable c : List.<AutoCloseable>of(endpoints, tunnel, metrics, lxc, overlay, host)) {
+            try {
+                c.close();
+            } catch (Exception e) {
+                if (first == null) first = e instanceof RuntimeException re ? re : new IllegalStateException(e);
+            }
+        }
+        if (first != null) throw first;
+    }
+
+    @Override
+    public String toString() {
+        return "datapath [" + config + "] at " + pinRoot;
+    }
+}
