@@ -10,13 +10,13 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /** A {@link DatapathWriter} over in-memory "map" and "attachments" that records calls and fails on request. */
-final class FakeDatapath implements DatapathWriter {
-    final List<String> calls = Collections.synchronizedList(new ArrayList<>());
-    final Map<Inet4Address, Entry> map = new ConcurrentHashMap<>();
+public final class FakeDatapath implements DatapathWriter {
+    public final List<String> calls = Collections.synchronizedList(new ArrayList<>());
+    public final Map<Inet4Address, Entry> map = new ConcurrentHashMap<>();
     /** Devices with bpf_lxc attached (name -> ifindex), and their pins. */
-    final Map<String, Integer> attached = new ConcurrentHashMap<>();
-    final Set<String> pins = ConcurrentHashMap.newKeySet();
-    final Set<String> failOn = ConcurrentHashMap.newKeySet();
+    public final Map<String, Integer> attached = new ConcurrentHashMap<>();
+    public final Set<String> pins = ConcurrentHashMap.newKeySet();
+    public final Set<String> failOn = ConcurrentHashMap.newKeySet();
 
     private void maybeFail(String op) {
         if (failOn.remove(op)) throw new IllegalStateException(op + ": injected failure");

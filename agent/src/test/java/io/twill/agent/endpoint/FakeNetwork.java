@@ -12,15 +12,15 @@ import java.util.concurrent.atomic.AtomicInteger;
  * An {@link EndpointNetwork} that keeps a model of the kernel objects it "made", records every call and fails on
  * request: {@code failOn.add("configurePod")} makes the next configurePod throw.
  */
-final class FakeNetwork implements EndpointNetwork {
-    final List<String> calls = Collections.synchronizedList(new ArrayList<>());
+public final class FakeNetwork implements EndpointNetwork {
+    public final List<String> calls = Collections.synchronizedList(new ArrayList<>());
     /** Host-side devices: name -> ifindex. */
-    final Map<String, Integer> devices = new ConcurrentHashMap<>();
-    final Set<String> podConfigured = ConcurrentHashMap.newKeySet();
-    final Set<String> hostConfigured = ConcurrentHashMap.newKeySet();
+    public final Map<String, Integer> devices = new ConcurrentHashMap<>();
+    public final Set<String> podConfigured = ConcurrentHashMap.newKeySet();
+    public final Set<String> hostConfigured = ConcurrentHashMap.newKeySet();
     /** Pod interfaces that already exist (netns:ifname), to provoke a name clash. */
-    final Set<String> podNamesTaken = ConcurrentHashMap.newKeySet();
-    final Set<String> failOn = ConcurrentHashMap.newKeySet();
+    public final Set<String> podNamesTaken = ConcurrentHashMap.newKeySet();
+    public final Set<String> failOn = ConcurrentHashMap.newKeySet();
     private final AtomicInteger nextIfindex = new AtomicInteger(100);
 
     private void maybeFail(String op) {

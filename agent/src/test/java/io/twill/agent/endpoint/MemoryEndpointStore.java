@@ -6,9 +6,9 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /** An in-memory {@link EndpointStore} that fails on request. */
-final class MemoryEndpointStore implements EndpointStore {
-    final Map<EndpointKey, Endpoint> saved = new ConcurrentHashMap<>();
-    final Set<String> failOn = ConcurrentHashMap.newKeySet();
+public final class MemoryEndpointStore implements EndpointStore {
+    public final Map<EndpointKey, Endpoint> saved = new ConcurrentHashMap<>();
+    public final Set<String> failOn = ConcurrentHashMap.newKeySet();
 
     @Override
     public Loaded load() {
