@@ -10,10 +10,10 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /** Runs the real static twill-cni binary the build made, with exactly the environment given (like env -i). */
-final class Shim {
-    static final Path BINARY = Path.of(System.getProperty("twill.cni.shim", "target/bin/twill-cni")).toAbsolutePath();
+public final class Shim {
+    public static final Path BINARY = Path.of(System.getProperty("twill.cni.shim", "target/bin/twill-cni")).toAbsolutePath();
 
-    record Result(int exit, String stdout, String stderr, Duration elapsed) {
+    public record Result(int exit, String stdout, String stderr, Duration elapsed) {
         @Override
         public String toString() {
             return "exit " + exit + " stdout=" + stdout.strip() + " stderr=" + stderr.strip();
@@ -22,13 +22,18 @@ final class Shim {
 
     private Shim() {}
 
-    static Result run(Map<String, String> env, String stdin) {
+    public static Result run(Map<String, String> env, String stdin) {
         return run(env, stdin.getBytes(StandardCharsets.UTF_8));
     }
 
-    static Result run(Map<String, String> env, byte[] stdin) {
+    public static Result run(Map<String, String> env, byte[] stdin) {
         if (!Files.isExecutable(BINARY)) throw new IllegalStateException(BINARY + " is missing: run mvn compile first");
-        ProcessBuilder pb = new ProcessBuilder(BINARY.toString());
+        return exec(java.util.List.of(BINARY.toString()), env, stdin);
+    }
+
+    /** Runs any command (another CNI plugin, or one under ip netns exec) the same way. */
+    public static Result exec(java.util.List<String> command, Map<String, String> env, byte[] stdin) {
+        ProcessBuilder pb = new ProcessBuilder(command);
         pb.environment().clear();
         pb.environment().putAll(env);
         long t0 = System.nanoTime();
@@ -52,13 +57,13 @@ final class Shim {
             String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
             if (!p.waitFor(60, TimeUnit.SECONDS)) {
                 p.destroyForcibly();
-                throw new IllegalStateException("twill-cni did not exit within 60 s");
+                throw new IllegalStateException(command + " did not exit within 60 s");
             }
             writer.join();
             errReader.join();
             return new Result(p.exitValue(), out, err.toString(), Duration.ofNanos(System.nanoTime() - t0));
         } catch (IOException e) {
-            throw new IllegalStateException("cannot run " + BINARY, e);
+            throw new IllegalStateException("cannot run " + command, e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException(e);
