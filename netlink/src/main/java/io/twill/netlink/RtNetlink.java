@@ -2,6 +2,7 @@ package io.twill.netlink;
 
 import io.twill.netlink.internal.MsgWriter;
 import io.twill.netlink.internal.NetNsFd;
+import io.twill.netlink.internal.NetNsWorker;
 import io.twill.netlink.internal.NetlinkSocket;
 
 import java.net.Inet4Address;
@@ -35,10 +36,13 @@ public final class RtNetlink implements AutoCloseable {
         return new RtNetlink(NetlinkSocket.openRoute("the caller's netns"));
     }
 
-    /** A socket in the namespace at {@code netns} ({@code /run/netns/x}, {@code /proc/<pid>/ns/net}). */
+    /**
+     * A socket in the namespace at {@code netns} ({@code /run/netns/x}, {@code /proc/<pid>/ns/net}). It is made on a
+     * long-lived worker thread that enters the namespace and returns to its own right after (no thread per call).
+     */
     public static RtNetlink openIn(Path netns) {
         Objects.requireNonNull(netns, "netns");
-        return NetNs.call(netns, () -> new RtNetlink(NetlinkSocket.openRoute("netns " + netns)));
+        return NetNsWorker.call(netns, () -> new RtNetlink(NetlinkSocket.openRoute("netns " + netns)));
     }
 
     /** Where this socket lives, for messages. */

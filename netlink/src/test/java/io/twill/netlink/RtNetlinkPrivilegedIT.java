@@ -7,6 +7,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.net.Inet4Address;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -163,6 +166,27 @@ class RtNetlinkPrivilegedIT {
             assertThat(nb.links()).extracting(Link::name).containsExactlyInAnyOrder("lo", "same1");
             assertThat(b.exec("ip", "link", "show", "same1").stdout()).contains("state UP");
         }
+    }
+
+    @Test
+    void openInLeavesNoThreadInThePodNamespace() throws Exception {
+        TestNamespace a = netns.create("a");
+        TestNamespace b = netns.create("b");
+        for (TestNamespace ns : List.of(a, b, a)) {
+            try (RtNetlink n = RtNetlink.openIn(ns.path())) {
+                assertThat(n.links()).extracting(Link::name).containsExactly("lo");
+            }
+        }
+        Path own = Files.readSymbolicLink(Path.of("/proc/thread-self/ns/net"));
+        List<Path> workerNs = new ArrayList<>();
+        try (var tasks = Files.list(Path.of("/proc/self/task"))) {
+            for (Path t : tasks.toList()) {
+                if (Files.readString(t.resolve("comm")).strip().startsWith("twill-netns-wor")) {
+                    workerNs.add(Files.readSymbolicLink(t.resolve("ns/net")));
+                }
+            }
+        }
+        assertThat(workerNs).as("the worker thread went back home").isNotEmpty().allMatch(own::equals);
     }
 
     @Test
