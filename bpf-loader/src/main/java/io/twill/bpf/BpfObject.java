@@ -129,6 +129,11 @@ public final class BpfObject implements AutoCloseable {
                     Libc.closeFd(fd); // libbpf keeps its own duplicate
                 }
             }
+            for (var e : spec.mapPinPaths().entrySet()) {
+                MemorySegment m = findMap(obj, e.getKey(), a, objName);
+                int rc = (int) Libbpf.bpf_map__set_pin_path.invokeExact(m, a.allocateFrom(e.getValue().toString()));
+                if (rc < 0) throw ErrorText.fail("bpf_map__set_pin_path", e.getKey() + " at " + e.getValue(), rc);
+            }
             fixProgramTypes(obj);
             checkPinRoot(spec, obj);
         }
@@ -148,20 +153,22 @@ public final class BpfObject implements AutoCloseable {
 
     private static void checkPinRoot(ObjectSpec spec, MemorySegment obj) throws Throwable {
         MemorySegment m = MemorySegment.NULL;
-        List<String> pinned = new ArrayList<>();
-        Path dir = null;
+        Map<Path, List<String>> byDir = new LinkedHashMap<>();
         while ((m = (MemorySegment) Libbpf.bpf_object__next_map.invokeExact(obj, m)).address() != 0) {
             String pin = Native.string((MemorySegment) Libbpf.bpf_map__pin_path.invokeExact(m));
             if (pin == null) continue;
-            pinned.add(Native.string((MemorySegment) Libbpf.bpf_map__name.invokeExact(m)));
-            dir = Path.of(pin).getParent();
+            byDir.computeIfAbsent(Path.of(pin).getParent(), d -> new ArrayList<>())
+                    .add(Native.string((MemorySegment) Libbpf.bpf_map__name.invokeExact(m)));
         }
-        if (dir == null) return;
-        String problem = Pins.bpffsProblem(dir);
-        if (problem != null) {
-            throw new BpfException("bpf_object__load", spec.objectName(), 0, "maps " + pinned + " are pinned by name "
-                    + "under the pin root " + dir + (spec.pinRoot().isEmpty() ? " (libbpf's default; set one with "
-                    + "ObjectSpec.withPinRoot)" : "") + ", but " + problem, "");
+        for (var e : byDir.entrySet()) {
+            String problem = Pins.bpffsProblem(e.getKey());
+            if (problem == null) continue;
+            Path dir = e.getKey();
+            boolean root = spec.mapPinPaths().values().stream().noneMatch(p -> dir.equals(p.getParent()));
+            throw new BpfException("bpf_object__load", spec.objectName(), 0, "maps " + e.getValue() + " are pinned "
+                    + (root ? "by name under the pin root " : "in ") + e.getKey()
+                    + (root && spec.pinRoot().isEmpty() ? " (libbpf's default; set one with ObjectSpec.withPinRoot)" : "")
+                    + ", but " + problem, "");
         }
     }
 

@@ -5,7 +5,6 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -28,9 +27,16 @@ public final class ObjectSpec {
     private final Map<String, byte[]> constants;
     private final Map<String, Integer> maxEntries;
     private final Map<String, Path> reusedMaps;
+    private final Map<String, Path> pinPaths;
 
     private ObjectSpec(Path file, byte[] bytes, String origin, String objectName, Path pinRoot,
                        Map<String, byte[]> constants, Map<String, Integer> maxEntries, Map<String, Path> reusedMaps) {
+        this(file, bytes, origin, objectName, pinRoot, constants, maxEntries, reusedMaps, Map.of());
+    }
+
+    private ObjectSpec(Path file, byte[] bytes, String origin, String objectName, Path pinRoot,
+                       Map<String, byte[]> constants, Map<String, Integer> maxEntries, Map<String, Path> reusedMaps,
+                       Map<String, Path> pinPaths) {
         this.file = file;
         this.bytes = bytes;
         this.origin = origin;
@@ -39,6 +45,7 @@ public final class ObjectSpec {
         this.constants = Collections.unmodifiableMap(constants);
         this.maxEntries = Collections.unmodifiableMap(maxEntries);
         this.reusedMaps = Collections.unmodifiableMap(reusedMaps);
+        this.pinPaths = Collections.unmodifiableMap(new LinkedHashMap<>(pinPaths));
     }
 
     /** An object file on disk (read by libbpf at load time). */
@@ -81,7 +88,7 @@ public final class ObjectSpec {
     public ObjectSpec withObjectName(String name) {
         if (name == null || name.isBlank()) throw new IllegalArgumentException("object name must not be blank");
         return new ObjectSpec(file, bytes, origin, name, pinRoot, new LinkedHashMap<>(constants),
-                new LinkedHashMap<>(maxEntries), new LinkedHashMap<>(reusedMaps));
+                new LinkedHashMap<>(maxEntries), new LinkedHashMap<>(reusedMaps), pinPaths);
     }
 
     /**
@@ -92,7 +99,7 @@ public final class ObjectSpec {
     public ObjectSpec withPinRoot(Path root) {
         Objects.requireNonNull(root, "root");
         return new ObjectSpec(file, bytes, origin, objectName, root, new LinkedHashMap<>(constants),
-                new LinkedHashMap<>(maxEntries), new LinkedHashMap<>(reusedMaps));
+                new LinkedHashMap<>(maxEntries), new LinkedHashMap<>(reusedMaps), pinPaths);
     }
 
     /** Sets the {@code const volatile} global {@code name} (in .rodata) to these bytes, which must match its size. */
@@ -102,7 +109,7 @@ public final class ObjectSpec {
         var c = new LinkedHashMap<>(constants);
         c.put(name, value.clone());
         return new ObjectSpec(file, bytes, origin, objectName, pinRoot, c, new LinkedHashMap<>(maxEntries),
-                new LinkedHashMap<>(reusedMaps));
+                new LinkedHashMap<>(reusedMaps), pinPaths);
     }
 
     /** A 4-byte {@code const volatile __u32/__s32} global, in host byte order. */
@@ -126,7 +133,7 @@ public final class ObjectSpec {
         var m = new LinkedHashMap<>(maxEntries);
         m.put(map, entries);
         return new ObjectSpec(file, bytes, origin, objectName, pinRoot, new LinkedHashMap<>(constants), m,
-                new LinkedHashMap<>(reusedMaps));
+                new LinkedHashMap<>(reusedMaps), pinPaths);
     }
 
     /** Uses the map pinned at {@code pin} for map {@code map} instead of creating one ({@code bpf_map__reuse_fd}). */
@@ -135,7 +142,19 @@ public final class ObjectSpec {
         var r = new LinkedHashMap<>(reusedMaps);
         r.put(map, pin);
         return new ObjectSpec(file, bytes, origin, objectName, pinRoot, new LinkedHashMap<>(constants),
-                new LinkedHashMap<>(maxEntries), r);
+                new LinkedHashMap<>(maxEntries), r, pinPaths);
+    }
+
+    /**
+     * Pins map {@code map} at {@code pin} ({@code bpf_map__set_pin_path}): at load an existing compatible pin there is
+     * reused, else the new map is pinned there. Works for maps declared without {@code pinning} too.
+     */
+    public ObjectSpec withMapPinPath(String map, Path pin) {
+        Objects.requireNonNull(pin, "pin");
+        var p = new LinkedHashMap<>(pinPaths);
+        p.put(map, pin);
+        return new ObjectSpec(file, bytes, origin, objectName, pinRoot, new LinkedHashMap<>(constants),
+                new LinkedHashMap<>(maxEntries), new LinkedHashMap<>(reusedMaps), p);
     }
 
     /** Opens, configures and loads the object: all or nothing. */
@@ -156,6 +175,8 @@ public final class ObjectSpec {
 
     public Map<String, Path> reusedMaps() { return reusedMaps; }
 
+    public Map<String, Path> mapPinPaths() { return pinPaths; }
+
     Optional<Path> file() { return Optional.ofNullable(file); }
 
     byte[] bytes() { return bytes; }
@@ -171,9 +192,5 @@ public final class ObjectSpec {
     public String toString() {
         return "ObjectSpec[" + origin + (pinRoot != null ? ", pin root " + pinRoot : "")
                 + (constants.isEmpty() ? "" : ", constants " + constants.keySet()) + "]";
-    }
-
-    static boolean exists(Path p) {
-        return Files.exists(p);
     }
 }

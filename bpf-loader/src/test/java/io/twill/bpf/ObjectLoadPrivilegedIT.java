@@ -233,6 +233,29 @@ class ObjectLoadPrivilegedIT {
     }
 
     @Test
+    void aMapPinPathPinsAndReuses() {
+        try (TestBpf.Bpffs fs = new TestBpf.Bpffs()) {
+            var pin = fs.resolve("my_counts");
+            int id;
+            try (BpfObject first = TestBpf.spec("tc_count").withMapPinPath("counts", pin).load()) {
+                id = first.map("counts").id();
+                first.program("count_a").testRun(TestBpf.icmpEcho());
+            }
+            assertThat(pin).exists();
+            try (BpfObject second = TestBpf.spec("tc_count").withMapPinPath("counts", pin).load()) {
+                assertThat(second.map("counts").id()).isEqualTo(id);
+                assertThat(TestBpf.packets(second.map("counts"), 0)).isEqualTo(1);
+            }
+            try (BpfMap m = BpfMap.openPinned(pin)) {
+                assertThat(m.unpin()).isTrue();
+            }
+            Path elsewhere = Path.of("/tmp/tw-not-bpffs/x");
+            assertThatThrownBy(() -> TestBpf.spec("tc_count").withMapPinPath("counts", elsewhere).load())
+                    .hasMessageContaining("maps [counts] are pinned in /tmp/tw-not-bpffs, but /tmp/tw-not-bpffs does not exist");
+        }
+    }
+
+    @Test
     void explicitReuseSharesAMapBetweenObjects() {
         try (TestBpf.Bpffs fs = new TestBpf.Bpffs(); BpfObject first = TestBpf.spec("tc_count").load()) {
             BpfMap counts = first.map("counts");
