@@ -14,10 +14,12 @@
  * <p>A CNI ADD, end to end (see the module README):
  * <pre>{@code
  * MacAddress podMac = MacAddress.randomLocal();
- * Link lxc = host.createVeth(VethSpec.of("lxc" + hash, "eth0", podNetns).withMtu(mtu).withPeerMac(podMac).withUp(true));
+ * Link lxc = host.createVeth(VethSpec.of("lxc" + hash, "eth0", podNetns).withMtu(mtu).withPeerMac(podMac)
+ *         .withUp(true, false));
  * try (RtNetlink pod = RtNetlink.openIn(podNetns)) {
  *     int eth0 = lxc.peerIndex();
  *     pod.addAddress(Address.of(eth0, podIp, 32));
+ *     pod.setUp(eth0);
  *     pod.addRoute(Route.to(Ipv4Prefix.host(gw)).dev(eth0).build());
  *     pod.addRoute(Route.to(Ipv4Prefix.DEFAULT).via(gw).dev(eth0).onlink().mtu(mtu - 50).build());
  *     pod.addNeighbour(Neighbour.permanent(eth0, gw, lxc.mac()));
