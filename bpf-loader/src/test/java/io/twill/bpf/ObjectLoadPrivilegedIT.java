@@ -98,6 +98,7 @@ class ObjectLoadPrivilegedIT {
     }
 
     @Test
+    @SuppressWarnings("try") // closes twice on purpose
     void aTakenMapOutlivesItsObject() {
         BpfMap taken;
         try (BpfObject obj = TestBpf.spec("tc_count").load()) {

@@ -65,17 +65,19 @@ class PermissionPrivilegedIT {
     /** Runs {@code task} on the calling thread with CAP_BPF, CAP_PERFMON, CAP_NET_ADMIN and CAP_SYS_ADMIN dropped. */
     private static <T> T withoutCaps(Callable<T> task) throws Exception {
         Object[] result = new Object[1];
-        Exception[] failure = new Exception[1];
+        Throwable[] failure = new Throwable[1];
         Thread t = Thread.ofPlatform().start(() -> {
             try {
                 dropCaps();
                 result[0] = task.call();
-            } catch (Exception e) {
+            } catch (Throwable e) {
                 failure[0] = e;
             }
         });
         t.join();
-        if (failure[0] != null) throw failure[0];
+        if (failure[0] instanceof Exception e) throw e;
+        if (failure[0] instanceof Error e) throw e;
+        if (failure[0] != null) throw new IllegalStateException(failure[0]);
         @SuppressWarnings("unchecked") T r = (T) result[0];
         return r;
     }
