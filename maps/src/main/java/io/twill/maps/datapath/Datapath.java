@@ -5,6 +5,7 @@ import io.twill.bpf.BpfLink;
 import io.twill.bpf.BpfObject;
 import io.twill.bpf.BpfProgram;
 import io.twill.bpf.ClsBpfAttachment;
+import io.twill.bpf.Features;
 import io.twill.bpf.ObjectSpec;
 import io.twill.bpf.OnClose;
 import io.twill.bpf.Tc;
@@ -190,7 +191,7 @@ public final class Datapath implements AutoCloseable {
                     link.unpin();
                 }
                 removed++;
-            } else if (mode != TcMode.TCX) {
+            } else if (usesClsBpf()) {
                 var cls = ClsBpfAttachment.adopt(ifindex, null, dir, CLS_HANDLE, CLS_PRIORITY, OnClose.DETACH);
                 if (cls.isPresent()) {
                     cls.get().detach();
@@ -199,6 +200,11 @@ public final class Datapath implements AutoCloseable {
             }
         }
         return removed;
+    }
+
+    /** True when attachments are cls_bpf filters (asked for, or TCX missing), false for TCX links. */
+    public boolean usesClsBpf() {
+        return mode == TcMode.CLS_BPF || (mode == TcMode.AUTO && !Features.tcx());
     }
 
     /** Where the TCX link of {@code ifindex}/{@code dir} is pinned. */

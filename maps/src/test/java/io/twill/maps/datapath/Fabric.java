@@ -24,6 +24,8 @@ final class Fabric implements AutoCloseable {
     private final NetNsExtension netns;
     private final PinRoots pins;
     final RoutingMode mode;
+    /** Load every node's datapath with trace events on (set before adding nodes). */
+    boolean trace;
     final TestNamespace underlay;
     final List<Node> nodes = new ArrayList<>();
     private int nextEndpointId = 1;
@@ -35,6 +37,7 @@ final class Fabric implements AutoCloseable {
         final Ipv4Prefix podCidr;
         final Path pinRoot;
         final Dev eth0, vxlan;
+        final List<Pod> pods = new ArrayList<>();
         Datapath dp;
 
         private Node(int n) {
@@ -57,17 +60,21 @@ final class Fabric implements AutoCloseable {
         }
 
         DatapathConfig config() {
-            return mode == RoutingMode.OVERLAY ? DatapathConfig.overlay(ip, CLUSTER, vxlan.ifindex())
-                    : DatapathConfig.nativeRouting(ip, CLUSTER);
+            return (mode == RoutingMode.OVERLAY ? DatapathConfig.overlay(ip, CLUSTER, vxlan.ifindex())
+                    : DatapathConfig.nativeRouting(ip, CLUSTER)).withTrace(trace);
         }
 
-        /** (Re)loads the datapath with {@code config} and attaches it to eth0 and twill_vxlan (atomic replace). */
+        /**
+         * (Re)loads the datapath with {@code config} and attaches it to eth0, twill_vxlan and every pod's lxc; what
+         * is attached already gets the new program atomically. The previous owner is closed afterwards.
+         */
         void load(DatapathConfig config) {
             Datapath old = dp;
             dp = Datapath.load(config, pinRoot);
             ns.run(() -> {
                 dp.attachUplink(eth0.ifindex());
                 dp.attachOverlay(vxlan.ifindex());
+                for (Pod p : pods) dp.attachEndpoint(p.lxc().ifindex());
             });
             if (old != null) old.close();
         }
@@ -91,6 +98,7 @@ final class Fabric implements AutoCloseable {
             Pod pod = new Pod(this, podNs, addr, lxcDev, podEth.mac(), nextEndpointId++);
             dp.endpoints().put(addr, pod.endpointInfo());
             ns.run(() -> dp.attachEndpoint(lxcDev.ifindex()));
+            pods.add(pod);
             return pod;
         }
     }
