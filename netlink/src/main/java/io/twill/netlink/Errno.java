@@ -1,6 +1,9 @@
 package io.twill.netlink;
 
-/** Symbolic names of the errno values the kernel's networking calls return (x86_64 Linux). */
+/**
+ * Symbolic names of the errno values the kernel's networking calls return (x86_64 Linux). The values are checked
+ * against errno.h by {@code LayoutsMatchCTest}.
+ */
 public final class Errno {
     private Errno() {}
 
@@ -8,8 +11,9 @@ public final class Errno {
             EAGAIN = 11, ENOMEM = 12, EACCES = 13, EFAULT = 14, EBUSY = 16, EEXIST = 17, ENODEV = 19, ENOTDIR = 20,
             EINVAL = 22, ENFILE = 23, EMFILE = 24, ENOSPC = 28, ERANGE = 34, ENAMETOOLONG = 36, ENOSYS = 38,
             ENOTEMPTY = 39, ELOOP = 40, ENOLINK = 67, EPROTO = 71, EMSGSIZE = 90, EOPNOTSUPP = 95,
-            EADDRINUSE = 98, EADDRNOTAVAIL = 99, ENETDOWN = 100, ENETUNREACH = 101, ENOBUFS = 105,
-            ECONNREFUSED = 111, EHOSTUNREACH = 113;
+            ENOTSOCK = 88, ENOPROTOOPT = 92, EPROTONOSUPPORT = 93, EAFNOSUPPORT = 97,
+            EADDRINUSE = 98, EADDRNOTAVAIL = 99, ENETDOWN = 100, ENETUNREACH = 101, ENOBUFS = 105, ENOTCONN = 107,
+            ETIMEDOUT = 110, ECONNREFUSED = 111, EHOSTUNREACH = 113;
 
     /** "ENOENT" for 2; "errno 4242" for values this table does not know. */
     public static String name(int errno) {
@@ -24,6 +28,8 @@ public final class Errno {
             case EMSGSIZE -> "EMSGSIZE"; case EOPNOTSUPP -> "EOPNOTSUPP"; case EADDRINUSE -> "EADDRINUSE";
             case EADDRNOTAVAIL -> "EADDRNOTAVAIL"; case ENETDOWN -> "ENETDOWN"; case ENETUNREACH -> "ENETUNREACH";
             case ENOBUFS -> "ENOBUFS"; case ECONNREFUSED -> "ECONNREFUSED"; case EHOSTUNREACH -> "EHOSTUNREACH";
+            case ENOTSOCK -> "ENOTSOCK"; case ENOPROTOOPT -> "ENOPROTOOPT"; case EPROTONOSUPPORT -> "EPROTONOSUPPORT";
+            case EAFNOSUPPORT -> "EAFNOSUPPORT"; case ENOTCONN -> "ENOTCONN"; case ETIMEDOUT -> "ETIMEDOUT";
             default -> "errno " + errno;
         };
     }
