@@ -26,6 +26,8 @@ final class Fabric implements AutoCloseable {
     final RoutingMode mode;
     /** Load every node's datapath with trace events on (set before adding nodes). */
     boolean trace;
+    /** How programs are attached (set before adding nodes). */
+    io.twill.bpf.TcMode tcMode = io.twill.bpf.TcMode.AUTO;
     final TestNamespace underlay;
     final List<Node> nodes = new ArrayList<>();
     private int nextEndpointId = 1;
@@ -70,7 +72,7 @@ final class Fabric implements AutoCloseable {
          */
         void load(DatapathConfig config) {
             Datapath old = dp;
-            dp = Datapath.load(config, pinRoot);
+            dp = Datapath.load(config, pinRoot, tcMode);
             ns.run(() -> {
                 dp.attachUplink(eth0.ifindex());
                 dp.attachOverlay(vxlan.ifindex());

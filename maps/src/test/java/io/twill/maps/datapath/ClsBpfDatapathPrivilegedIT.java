@@ -1,0 +1,53 @@
+package io.twill.maps.datapath;
+
+import io.twill.bpf.TcDirection;
+import io.twill.bpf.TcMode;
+import io.twill.maps.Ipv4;
+import io.twill.testkit.Cmd;
+import io.twill.testkit.NetNsExtension;
+import io.twill.testkit.PrivilegedTest;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** The cls_bpf fallback (kernels before 6.6): same paths, filters replaced in place, no link pins. */
+@PrivilegedTest
+class ClsBpfDatapathPrivilegedIT {
+    @RegisterExtension final NetNsExtension netns = new NetNsExtension();
+    @RegisterExtension final PinRoots pins = new PinRoots();
+    Fabric fabric;
+
+    @AfterEach
+    void close() {
+        if (fabric != null) fabric.close();
+    }
+
+    @Test
+    void forwardsAndReplacesFiltersInPlace() throws Exception {
+        fabric = new Fabric(netns, pins, RoutingMode.OVERLAY);
+        fabric.tcMode = TcMode.CLS_BPF;
+        Fabric.Node n1 = fabric.node(), n2 = fabric.node();
+        fabric.connect();
+        Fabric.Pod a = n1.pod("a", 2), b = n1.pod("b", 3), c = n2.pod("c", 2);
+        assertThat(Traffic.ping(a.ns(), b.ip())).isTrue();
+        assertThat(Traffic.ping(a.ns(), c.ip())).isTrue();
+        assertThat(n1.dp.linkPin(a.lxc().ifindex(), TcDirection.INGRESS)).doesNotExist();
+
+        CompletableFuture<Cmd.Result> flood = CompletableFuture.supplyAsync(() ->
+                a.ns().tryExec("ping", "-q", "-c", "200", "-i", "0.005", "-W", "1", Ipv4.str(c.ip())));
+        Thread.sleep(200);
+        n1.load(n1.config());
+        assertThat(flood.get(60, TimeUnit.SECONDS).stdout()).contains("200 received");
+
+        String filters = n1.ns.exec("tc", "filter", "show", "dev", a.lxc().name(), "ingress").stdout();
+        assertThat(filters.lines().filter(l -> l.contains("from_container")).count()).as(filters).isEqualTo(1);
+        assertThat(filters).contains("id " + n1.dp.program(Datapath.FROM_CONTAINER).id());
+        assertThat(n1.ns.call(() -> n1.dp.detach(a.lxc().ifindex()))).isEqualTo(1);
+        assertThat(n1.ns.exec("tc", "filter", "show", "dev", a.lxc().name(), "ingress").stdout()).doesNotContain("from_container");
+    }
+}
