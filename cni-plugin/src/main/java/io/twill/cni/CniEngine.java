@@ -44,11 +44,17 @@ public final class CniEngine {
             if (command == CniCommand.VERSION) {
                 response = print(ResultCodec.versionJson(NetConfParser.versionForOutput(invocation.stdin())));
             } else {
-                byte[] stdin = invocation.stdin();
-                outputVersion = NetConfParser.versionForOutput(stdin);
-                CniEnvironment env = CniEnvironment.parse(invocation.env());
-                NetConf conf = NetConfParser.parse(stdin);
-                outputVersion = conf.cniVersion();
+                ObjectNode root = null;
+                CniException undecodable = null;
+                try {
+                    root = NetConfParser.decode(invocation.stdin());
+                    outputVersion = NetConfParser.versionForOutput(root);
+                } catch (CniException e) {
+                    undecodable = e;
+                }
+                CniEnvironment env = CniEnvironment.parse(invocation.env()); // environment errors first, as libcni
+                if (undecodable != null) throw undecodable;
+                NetConf conf = NetConfParser.parse(root);
                 response = dispatch(env, conf, invocation.queued());
             }
         } catch (CniException e) {

@@ -65,16 +65,20 @@ public final class NetConfParser {
     }
 
     /**
-     * The config's cniVersion if it is one Twill speaks, for labelling error output before (or despite) full
-     * validation; never throws.
+     * The config's cniVersion if it is one Twill speaks, else the latest: for labelling output before (or despite)
+     * full validation; never throws.
      */
     public static CniVersion versionForOutput(byte[] stdin) {
         try {
-            JsonNode v = MAPPER.readTree(stdin).path("cniVersion");
-            return v.isTextual() ? CniVersion.parse(v.textValue()).orElse(CniVersion.LATEST) : CniVersion.LATEST;
+            return versionForOutput(MAPPER.readTree(stdin));
         } catch (IOException | RuntimeException e) {
             return CniVersion.LATEST;
         }
+    }
+
+    public static CniVersion versionForOutput(JsonNode root) {
+        JsonNode v = root == null ? null : root.get("cniVersion");
+        return v != null && v.isTextual() ? CniVersion.parse(v.textValue()).orElse(CniVersion.LATEST) : CniVersion.LATEST;
     }
 
     public static NetConf parse(byte[] stdin) {
