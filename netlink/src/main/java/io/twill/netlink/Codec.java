@@ -95,7 +95,7 @@ final class Codec {
         if (r.gateway() != null) w.inet4(RTA_GATEWAY, r.gateway());
         if (r.oif() > 0) w.u32(RTA_OIF, r.oif());
         if (r.prefSrc() != null) w.inet4(RTA_PREFSRC, r.prefSrc());
-        if (r.priority() > 0) w.u32(RTA_PRIORITY, r.priority());
+        if (r.priority() != 0) w.u32(RTA_PRIORITY, r.priority());
         if (r.mtu() > 0) {
             long m = w.nest(RTA_METRICS);
             w.u32(RTAX_MTU, r.mtu());
@@ -110,6 +110,6 @@ final class Codec {
         if (r.dst().length() > 0) w.inet4(RTA_DST, r.dst().address());
         if (r.gateway() != null) w.inet4(RTA_GATEWAY, r.gateway());
         if (r.oif() > 0) w.u32(RTA_OIF, r.oif());
-        if (r.priority() > 0) w.u32(RTA_PRIORITY, r.priority());
+        if (r.priority() != 0) w.u32(RTA_PRIORITY, r.priority());
     }
 }

@@ -20,7 +20,7 @@ import java.util.Objects;
  * @param onlink   RTNH_F_ONLINK: the gateway is on the link even if no address says so
  * @param mtu      RTAX_MTU metric, 0 when none
  * @param prefSrc  RTA_PREFSRC, null when none
- * @param priority RTA_PRIORITY (metric), 0 when none
+ * @param priority RTA_PRIORITY (metric), 0 when none; unsigned 32-bit (use {@link Integer#toUnsignedLong})
  */
 public record Route(Ipv4Prefix dst, Inet4Address gateway, int oif, Scope scope, int table, int protocol, int type,
                     boolean onlink, int mtu, Inet4Address prefSrc, int priority) {
@@ -35,9 +35,9 @@ public record Route(Ipv4Prefix dst, Inet4Address gateway, int oif, Scope scope, 
         if (table < 1) throw new IllegalArgumentException("route.table: " + table + " is not a table id");
         if (protocol < 0 || protocol > 255) throw new IllegalArgumentException("route.protocol: " + protocol + " is not in 0..255");
         if (type < 1 || type > 255) throw new IllegalArgumentException("route.type: " + type + " is not in 1..255");
-        Check.mtu("route.mtu", mtu, true);
+        // mtu and priority are checked by the builder only: dumps must decode whatever the kernel holds
+        if (mtu < 0) throw new IllegalArgumentException("route.mtu: " + mtu + " is negative");
         if (onlink && gateway == null) throw new IllegalArgumentException("route.onlink: needs a gateway");
-        if (priority < 0) throw new IllegalArgumentException("route.priority: " + priority + " is negative");
     }
 
     public static Builder to(Ipv4Prefix dst) {
@@ -56,7 +56,7 @@ public record Route(Ipv4Prefix dst, Inet4Address gateway, int oif, Scope scope, 
         if (table != TABLE_MAIN) sb.append(" table ").append(table);
         sb.append(" proto ").append(protocol).append(" scope ").append(scope.ipName());
         if (prefSrc != null) sb.append(" src ").append(prefSrc.getHostAddress());
-        if (priority > 0) sb.append(" metric ").append(priority);
+        if (priority != 0) sb.append(" metric ").append(Integer.toUnsignedString(priority));
         if (onlink) sb.append(" onlink");
         if (mtu > 0) sb.append(" mtu ").append(mtu);
         return sb.toString();
@@ -94,6 +94,7 @@ public record Route(Ipv4Prefix dst, Inet4Address gateway, int oif, Scope scope, 
 
         public Builder src(Inet4Address s) { this.prefSrc = s; return this; }
 
+        /** The route metric, unsigned 32-bit. */
         public Builder priority(int p) { this.priority = p; return this; }
 
         public Route build() {

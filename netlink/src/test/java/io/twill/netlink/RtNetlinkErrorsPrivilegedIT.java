@@ -123,6 +123,46 @@ class RtNetlinkErrorsPrivilegedIT {
     }
 
     @Test
+    void dumpsDecodeWhateverTheKernelHolds() {
+        TestNamespace a = netns.create("a");
+        a.exec("ip", "link", "add", "odd0", "type", "veth", "peer", "name", "odd1");
+        a.exec("ip", "link", "set", "odd0", "up");
+        a.exec("ip", "link", "set", "odd1", "up");
+        a.exec("ip", "addr", "add", "10.8.0.1/24", "dev", "odd0", "label", "odd0:x");
+        a.exec("ip", "addr", "add", "10.8.0.2/24", "dev", "odd0"); // secondary
+        a.exec("ip", "route", "add", "10.9.0.0/16", "dev", "odd0", "metric", "4294967295", "mtu", "lock", "552");
+        a.exec("ip", "route", "add", "10.10.0.0/16", "via", "10.8.0.7", "table", "1000", "proto", "116");
+        a.exec("ip", "route", "add", "blackhole", "10.11.0.0/16");
+        a.exec("ip", "neigh", "add", "10.8.0.9", "lladdr", "02:00:00:00:00:09", "dev", "odd0", "nud", "stale");
+        a.tryExec("ping", "-c", "1", "-W", "1", "-I", "odd0", "10.8.0.10"); // nobody answers: an entry without lladdr
+        try (RtNetlink n = RtNetlink.openIn(a.path())) {
+            int odd0 = n.requireLink("odd0").index();
+            assertThat(n.addresses(odd0)).extracting(ad -> ad.address().getHostAddress()).containsExactly("10.8.0.1", "10.8.0.2");
+            Route metric = n.routes().stream().filter(r -> r.dst().toString().equals("10.9.0.0/16")).findFirst().orElseThrow();
+            assertThat(Integer.toUnsignedLong(metric.priority())).isEqualTo(4294967295L);
+            assertThat(metric.mtu()).isEqualTo(552);
+            assertThat(n.routes(1000)).singleElement().satisfies(r -> {
+                assertThat(r.protocol()).isEqualTo(116);
+                assertThat(r.table()).isEqualTo(1000);
+                assertThat(r.gateway().getHostAddress()).isEqualTo("10.8.0.7");
+            });
+            assertThat(n.routes()).filteredOn(r -> r.dst().toString().equals("10.11.0.0/16"))
+                    .singleElement().extracting(Route::type).isEqualTo(Route.TYPE_BLACKHOLE);
+            assertThat(n.routes(Route.TABLE_LOCAL)).anyMatch(r -> r.type() == Route.TYPE_LOCAL);
+            assertThat(n.neighbours(odd0)).extracting(Neighbour::stateName).contains("STALE");
+            assertThat(n.neighbours(odd0)).filteredOn(nb -> nb.address().getHostAddress().equals("10.8.0.10"))
+                    .singleElement().satisfies(nb -> {
+                        assertThat(nb.mac()).isNull();
+                        assertThat(nb.stateName()).isIn("INCOMPLETE", "FAILED");
+                    });
+            assertThat(n.neighbours(0)).hasSizeGreaterThanOrEqualTo(2);
+            // and our own delete matches a route in another table with a protocol of its own
+            assertThat(n.deleteRoute(Route.to("10.10.0.0/16").table(1000).build())).isTrue();
+            assertThat(n.routes(1000)).isEmpty();
+        }
+    }
+
+    @Test
     void closedSocketIsAClearErrorAndCloseIsIdempotent() {
         RtNetlink n = RtNetlink.open();
         n.close();
