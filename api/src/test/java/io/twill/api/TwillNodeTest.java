@@ -56,6 +56,19 @@ class TwillNodeTest {
     }
 
     @Test
+    void podCidrsOfTheWrongJsonTypeAreReadAsTextForTheOperatorToRefuse() {
+        String base = "{\"apiVersion\":\"twill.io/v1alpha1\",\"kind\":\"TwillNode\",\"metadata\":{\"name\":\"n\"},";
+        assertThat(Serialization.unmarshal(base + "\"spec\":{\"ipam\":{\"podCIDRs\":\"10.0.0.0/24\"}}}", TwillNode.class)
+                .getSpec().podCIDRs()).containsExactly("10.0.0.0/24");
+        assertThat(Serialization.unmarshal(base + "\"spec\":{\"ipam\":{\"podCIDRs\":{\"oops\":1}}}}", TwillNode.class)
+                .getSpec().podCIDRs()).containsExactly("{\"oops\":1}");
+        assertThat(Serialization.unmarshal(base + "\"spec\":{\"ipam\":{\"podCIDRs\":[7,null,\"10.0.1.0/24\"]}}}",
+                TwillNode.class).getSpec().podCIDRs()).containsExactly("7", "10.0.1.0/24");
+        assertThat(Serialization.unmarshal(base + "\"spec\":{\"ipam\":{\"podCIDRs\":null}}}", TwillNode.class)
+                .getSpec().podCIDRs()).isEmpty();
+    }
+
+    @Test
     void withConditionReplacesByTypeAndKeepsTransitionTimeWhenStatusUnchanged() {
         Instant t0 = Instant.parse("2026-01-01T00:00:00Z");
         Instant t1 = Instant.parse("2026-01-01T00:10:00Z");

@@ -28,6 +28,7 @@ final class LeaderSession implements AutoCloseable {
     private final IpamController ipam;
     private final NodeGarbageCollector gc;
     private volatile String failure;
+    private volatile boolean closing;
 
     LeaderSession(KubernetesClient client, OperatorConfig config, OperatorMetrics metrics, TwillNodeWriter writer) {
         twillNodes = client.resources(TwillNode.class).runnableInformer(0);
@@ -43,6 +44,12 @@ final class LeaderSession implements AutoCloseable {
     }
 
     void start() {
+        // Fabric8 stops an informer for good when a watch event cannot be read (e.g. an object of the wrong shape);
+        // that must not go unnoticed: the replica turns unhealthy so it is restarted and the log says why.
+        twillNodes.stopped().whenComplete((v, t) -> stoppedEarly("TwillNode informer", t));
+        if (nodes != null) {
+            nodes.stopped().whenComplete((v, t) -> stoppedEarly("Node informer", t));
+        }
         CompletableFuture<Void> tn = twillNodes.start().toCompletableFuture();
         tn.whenComplete((v, t) -> {
             if (t != null) {
@@ -63,6 +70,21 @@ final class LeaderSession implements AutoCloseable {
         }
     }
 
+    private void stoppedEarly(String what, Throwable t) {
+        if (!closing) {
+            failure = what + " stopped: " + (t == null ? "watch ended" : rootMessage(t));
+            log.error("{}; this replica no longer sees changes and must be restarted", failure, t);
+        }
+    }
+
+    private static String rootMessage(Throwable t) {
+        Throwable r = t;
+        while (r.getCause() != null && r.getCause() != r) {
+            r = r.getCause();
+        }
+        return r == t ? t.toString() : t.getMessage() + " (" + r.getMessage() + ")";
+    }
+
     private void fail(String what, Throwable t) {
         failure = what + " failed to sync: " + t.getMessage();
         log.error("{}; this replica cannot allocate pod CIDRs", failure, t);
@@ -79,6 +101,7 @@ final class LeaderSession implements AutoCloseable {
 
     @Override
     public void close() {
+        closing = true;
         ipam.close();
         if (gc != null) {
             gc.close();
