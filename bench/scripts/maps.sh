@@ -25,9 +25,17 @@ object=bpf-src/target/classes/io/twill/bpf/test/bench_hash.bpf.o
 [[ -f $object ]] || { echo "maps.sh: $object missing; build bpf-src first (scripts/mvn -pl bpf-src install)" >&2; exit 1; }
 
 gcc -O2 -Wall -o "$tmp/map_bench" bench/c/maps/map_bench.c -lbpf
-# Snapshot the classes: others may rebuild bench/target while this runs.
+# Snapshot classes and jars: a build running meanwhile may rewrite bench/target or a module's target/*.jar.
+mkdir -p "$tmp/lib"
 cp -r bench/target/classes "$tmp/classes"
-cp="$tmp/classes:$(cat bench/target/classpath.txt)"
+cp="$tmp/classes"
+IFS=: read -r -a entries_cp < bench/target/classpath.txt
+for i in "${!entries_cp[@]}"; do
+  jar=${entries_cp[$i]}
+  [[ -f $jar ]] || continue
+  cp "$jar" "$tmp/lib/$i-$(basename "$jar")"
+  cp="$cp:$tmp/lib/$i-$(basename "$jar")"
+done
 run_java() { "$java" --enable-native-access=ALL-UNNAMED -Dorg.slf4j.simpleLogger.defaultLogLevel=warn -cp "$cp" \
                io.twill.bench.maps.MapBench "$object" "$entries" "$batch" "$passes" "$1"; }
 run_c() { "$tmp/map_bench" "$object" "$entries" "$batch" "$passes" "$1"; }
