@@ -420,22 +420,30 @@ static int exchange(const char *sock_path, const struct buf *frame, long timeout
     }
     long long deadline = now_ms() + (long long)timeout_s * 1000;
     size_t off = 0;
+    int send_err = 0;
     while (off < frame->len) {
         ssize_t w = send(fd, frame->data + off, frame->len - off, MSG_NOSIGNAL);
         if (w < 0) {
             if (errno == EINTR) continue;
-            int e = errno;
+            send_err = errno;
+            if (send_err == EPIPE || send_err == ECONNRESET) break; /* it may have answered first: read on */
             close(fd);
-            errno = e;
+            errno = send_err;
             *why = "sending the request";
             return -1;
         }
         off += (size_t)w;
         if (now_ms() > deadline) { close(fd); errno = ETIMEDOUT; *why = "sending the request"; return -1; }
     }
-    *sent = 1;
+    *sent = send_err == 0;
     unsigned char h[HEADER_LEN];
-    if (read_full(fd, h, sizeof h, deadline, why) < 0) { int e = errno; close(fd); errno = e; return -1; }
+    if (read_full(fd, h, sizeof h, deadline, why) < 0) {
+        int e = send_err ? send_err : errno;
+        if (send_err) *why = "sending the request";
+        close(fd);
+        errno = e;
+        return -1;
+    }
     uint32_t code = get_u32(h + 8), len = get_u32(h + 12);
     if (memcmp(h, "TWCR", 4) != 0 || get_u16(h + 4) != PROTO_VERSION || code > 255 || len > MAX_STDOUT) {
         close(fd);
@@ -596,7 +604,8 @@ int main(void) {
         return exit_code;
     }
     int err = errno;
-    snprintf(msg, sizeof msg, "Twill agent unreachable at %s: %s: %s", sock_path, why, strerror(err));
+    if (sent) snprintf(msg, sizeof msg, "no answer from the Twill agent at %s: %s: %s", sock_path, why, strerror(err));
+    else snprintf(msg, sizeof msg, "Twill agent unreachable at %s: %s: %s", sock_path, why, strerror(err));
 
     switch (verb) {
     case V_DEL: {
@@ -605,8 +614,9 @@ int main(void) {
             fprintf(stderr, "twill-cni: %s; DEL queued for the agent\n", msg);
             return 0;
         }
+        int full = errno == ENOSPC;
         snprintf(details, sizeof details, "DEL could not be queued either: %s", qerr);
-        return cni_error(errno == ENOSPC ? 11 : 5, msg, details);
+        return cni_error(full ? 11 : 5, msg, details);
     }
     case V_STATUS:
         return cni_error(50, msg, "the plugin cannot service ADD until the twill agent on this node is up");

@@ -294,6 +294,7 @@ class TwillCniShimTest {
             fake.bind(UnixDomainSocketAddress.of(socket()));
             Thread t = Thread.ofVirtual().start(() -> {
                 try (SocketChannel c = fake.accept()) {
+                    c.read(ByteBuffer.allocate(1 << 16));
                     c.write(ByteBuffer.wrap("HTTP/1.1 400 Bad Request\r\n\r\n".getBytes()));
                 } catch (IOException ignored) {
                     // test over
@@ -304,6 +305,29 @@ class TwillCniShimTest {
             assertThat(json(r).path("code").asInt()).isEqualTo(11);
             assertThat(json(r).path("msg").asText()).contains("malformed answer");
             assertThat(r.stdout()).doesNotContain("HTTP");
+            t.join(5000);
+        }
+    }
+
+    @Test
+    void anAnswerSentBeforeTheAgentReadTheWholeRequestIsStillPrinted() throws Exception {
+        // e.g. an agent of another protocol version refuses after the header, while a big config is still in flight
+        Files.createDirectories(socket().getParent());
+        String refusal = "{\"cniVersion\":\"1.0.0\",\"code\":5,\"msg\":\"malformed request from twill-cni: protocol version\"}\n";
+        try (ServerSocketChannel early = ServerSocketChannel.open(StandardProtocolFamily.UNIX)) {
+            early.bind(UnixDomainSocketAddress.of(socket()));
+            Thread t = Thread.ofVirtual().start(() -> {
+                try (SocketChannel c = early.accept()) {
+                    c.read(ByteBuffer.allocate(16));
+                    c.write(ByteBuffer.wrap(Frames.encodeResponse(new io.twill.cni.CniResponse(1, refusal.getBytes()))));
+                } catch (IOException ignored) {
+                    // test over
+                }
+            });
+            String big = conf("1.0.0", ",\"padding\":\"" + "x".repeat(900_000) + "\"");
+            Shim.Result r = Shim.run(kubeletEnv("ADD", "pod1"), big);
+            assertThat(r.exit()).isEqualTo(1);
+            assertThat(r.stdout()).isEqualTo(refusal);
             t.join(5000);
         }
     }
@@ -337,5 +361,14 @@ class TwillCniShimTest {
         Shim.Result r = Shim.run(kubeletEnv("ADD", "esc"), stdin);
         assertThat(r.exit()).as(r.toString()).isZero();
         assertThat(backend.last(AddRequest.class).attachment().containerId()).isEqualTo("esc");
+
+        // the key as a value, inside arrays and inside strings with escaped quotes must not fool the scanner
+        String tricky = "{\"cniVersion\":\"1.0.0\",\"name\":\"twillnet\",\"type\":\"twill-cni\",\"x\":[\"agentSocket\",\"/nope\"],"
+                + "\"y\":\"\\\"agentSocket\\\":\\\"/nope\\\"\",\"z\":[{\"agentSocket\":\"/nope\"},null,true,-1.5e3],"
+                + "\"\\u00e9t\\u00e9\":\"\\u2603\",\"agentSocket\":\"" + socket() + "\"}";
+        NetConfParser.MAPPER.readTree(tricky); // it is valid JSON
+        Shim.Result t = Shim.run(kubeletEnv("ADD", "tricky"), tricky);
+        assertThat(t.exit()).as(t.toString()).isZero();
+        assertThat(backend.last(AddRequest.class).attachment().containerId()).isEqualTo("tricky");
     }
 }
