@@ -29,7 +29,7 @@ gcc -O2 -Wall -o "$tmp/map_bench" bench/c/maps/map_bench.c -lbpf
 mkdir -p "$tmp/lib"
 cp -r bench/target/classes "$tmp/classes"
 cp="$tmp/classes"
-IFS=: read -r -a entries_cp < bench/target/classpath.txt
+IFS=: read -r -a entries_cp < bench/target/classpath.txt || true  # no trailing newline
 for i in "${!entries_cp[@]}"; do
   jar=${entries_cp[$i]}
   [[ -f $jar ]] || continue

@@ -39,14 +39,19 @@ public final class Features {
         Boolean b = tcx;
         if (b == null) {
             synchronized (Features.class) {
-                if (tcx == null) tcx = probeTcx();
                 b = tcx;
+                if (b == null) {
+                    Boolean probed = probeTcx();
+                    if (probed == null) return false; // could not tell (no CAP_BPF): ask again next time
+                    tcx = b = probed;
+                }
             }
         }
         return b;
     }
 
-    private static boolean probeTcx() {
+    /** True/false, or null when the probe itself could not run. */
+    private static Boolean probeTcx() {
         Libbpf.ensureAvailable();
         try (Arena a = Arena.ofConfined()) {
             MemorySegment insns = a.allocate(16, 8);
@@ -55,8 +60,8 @@ public final class Features {
             int prog = (int) Libbpf.bpf_prog_load.invokeExact(BpfProgram.TYPE_SCHED_CLS, a.allocateFrom("twill_probe"),
                     a.allocateFrom("GPL"), insns, 2L, MemorySegment.NULL);
             if (prog < 0) {
-                log.warn("TCX probe: cannot load a probe program ({}); assuming no TCX", Errno.name(prog));
-                return false;
+                log.warn("TCX probe: cannot load a probe program ({}); assuming no TCX for now", Errno.name(prog));
+                return null;
             }
             try {
                 int rc = (int) Libbpf.bpf_link_create.invokeExact(prog, 0, TcDirection.INGRESS.tcxAttachType(), MemorySegment.NULL);
