@@ -112,4 +112,14 @@ final class Codec {
         if (r.oif() > 0) w.u32(RTA_OIF, r.oif());
         if (r.priority() != 0) w.u32(RTA_PRIORITY, r.priority());
     }
+
+    static void writeAddress(MsgWriter w, Address a) {
+        w.ifaddrmsg(AF_INET, a.prefixLength(), 0, a.scope().code(), a.ifindex())
+                .inet4(IFA_LOCAL, a.address()).inet4(IFA_ADDRESS, a.address());
+    }
+
+    static void writeNeighbour(MsgWriter w, Neighbour n) {
+        if (n.mac() == null) throw new IllegalArgumentException("neighbour.mac: needed to add " + n.address().getHostAddress());
+        w.ndmsg(AF_INET, n.ifindex(), n.state(), 0, 0).inet4(NDA_DST, n.address()).bytes(NDA_LLADDR, n.mac().bytes());
+    }
 }

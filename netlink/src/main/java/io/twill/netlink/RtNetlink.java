@@ -1,6 +1,5 @@
 package io.twill.netlink;
 
-import io.twill.netlink.internal.MsgWriter;
 import io.twill.netlink.internal.NetNsFd;
 import io.twill.netlink.internal.NetNsWorker;
 import io.twill.netlink.internal.NetlinkSocket;
@@ -100,9 +99,11 @@ public final class RtNetlink implements AutoCloseable {
         // The host end may come up in the create request itself; the peer may not (the kernel opens the peer
         // before the two are linked, and veth_open answers ENOTCONN), so it is set up right after.
         int upFlags = spec.up() ? IFF_UP : 0;
+        Link[] echoed = new Link[1];
         try (NetNsFd ns = spec.peerNetns() == null ? null : NetNsFd.open(spec.peerNetns())) {
             try {
-                sock.ack(RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL, spec.name(), w -> {
+                // NLM_F_ECHO: the kernel sends the new link back before the ack, which saves an RTM_GETLINK
+                sock.ack(RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL | NLM_F_ECHO, spec.name(), w -> {
                     w.ifinfomsg(AF_UNSPEC_, 0, upFlags, upFlags).string(IFLA_IFNAME, spec.name());
                     if (spec.mtu() > 0) w.u32(IFLA_MTU, spec.mtu());
                     if (spec.mac() != null) w.bytes(IFLA_ADDRESS, spec.mac().bytes());
@@ -115,6 +116,8 @@ public final class RtNetlink implements AutoCloseable {
                     if (spec.mtu() > 0) w.u32(IFLA_MTU, spec.mtu());
                     if (spec.peerMac() != null) w.bytes(IFLA_ADDRESS, spec.peerMac().bytes());
                     w.end(peer).end(data).end(info);
+                }, (b, t, s, e) -> {
+                    if (t == RTM_NEWLINK) echoed[0] = Codec.link(b, s, e);
                 });
             } catch (NetlinkException ex) {
                 if (ex.is(Errno.EEXIST)) {
@@ -124,7 +127,8 @@ public final class RtNetlink implements AutoCloseable {
                 throw ex;
             }
         }
-        Link host = requireLink(spec.name());
+        Link host = echoed[0] != null && spec.name().equals(echoed[0].name()) && echoed[0].peerIndex() > 0
+                ? echoed[0] : requireLink(spec.name());
         if (!spec.peerUp()) return host;
         try {
             if (spec.peerNetns() == null) {
@@ -252,28 +256,23 @@ public final class RtNetlink implements AutoCloseable {
     // ---------------------------------------------------------------- addresses
 
     public void addAddress(Address a) {
-        sock.ack(RTM_NEWADDR, NLM_F_CREATE | NLM_F_EXCL, a.toString(), w -> writeAddress(w, a));
+        sock.ack(RTM_NEWADDR, NLM_F_CREATE | NLM_F_EXCL, a.toString(), w -> Codec.writeAddress(w, a));
     }
 
     /** Adds the address, or updates it (scope) when present. */
     public void replaceAddress(Address a) {
-        sock.ack(RTM_NEWADDR, NLM_F_CREATE | NLM_F_REPLACE, a.toString(), w -> writeAddress(w, a));
+        sock.ack(RTM_NEWADDR, NLM_F_CREATE | NLM_F_REPLACE, a.toString(), w -> Codec.writeAddress(w, a));
     }
 
     /** False when the interface has no such address. */
     public boolean deleteAddress(Address a) {
         try {
-            sock.ack(RTM_DELADDR, 0, a.toString(), w -> writeAddress(w, a));
+            sock.ack(RTM_DELADDR, 0, a.toString(), w -> Codec.writeAddress(w, a));
             return true;
         } catch (NetlinkException ex) {
             if (ex.is(Errno.EADDRNOTAVAIL)) return false;
             throw ex;
         }
-    }
-
-    private static void writeAddress(MsgWriter w, Address a) {
-        w.ifaddrmsg(Codec.AF_INET, a.prefixLength(), 0, a.scope().code(), a.ifindex())
-                .inet4(IFA_LOCAL, a.address()).inet4(IFA_ADDRESS, a.address());
     }
 
     /** Every IPv4 address in the namespace. */
@@ -341,16 +340,11 @@ public final class RtNetlink implements AutoCloseable {
     // ---------------------------------------------------------------- neighbours
 
     public void addNeighbour(Neighbour n) {
-        sock.ack(RTM_NEWNEIGH, NLM_F_CREATE | NLM_F_EXCL, n.toString(), w -> writeNeighbour(w, n));
+        sock.ack(RTM_NEWNEIGH, NLM_F_CREATE | NLM_F_EXCL, n.toString(), w -> Codec.writeNeighbour(w, n));
     }
 
     public void replaceNeighbour(Neighbour n) {
-        sock.ack(RTM_NEWNEIGH, NLM_F_CREATE | NLM_F_REPLACE, n.toString(), w -> writeNeighbour(w, n));
-    }
-
-    private static void writeNeighbour(MsgWriter w, Neighbour n) {
-        if (n.mac() == null) throw new IllegalArgumentException("neighbour.mac: needed to add " + n.address().getHostAddress());
-        w.ndmsg(Codec.AF_INET, n.ifindex(), n.state(), 0, 0).inet4(NDA_DST, n.address()).bytes(NDA_LLADDR, n.mac().bytes());
+        sock.ack(RTM_NEWNEIGH, NLM_F_CREATE | NLM_F_REPLACE, n.toString(), w -> Codec.writeNeighbour(w, n));
     }
 
     /** False when there was no entry. */
