@@ -24,5 +24,9 @@ unit:
 test:
 	$(MVN) install -Dtwill.requirePrivileged=$(REQUIRE_PRIVILEGED)
 
+## install: put twill-cni in /opt/cni/bin and 05-twill.conflist in /etc/cni/net.d (CNI_BIN_DIR, CNI_CONF_DIR override)
+install: build
+	cni-plugin/dist/install-cni.sh --binary cni-plugin/target/bin/twill-cni --conflist cni-plugin/dist/05-twill.conflist
+
 clean:
 	$(MVN) -q clean
