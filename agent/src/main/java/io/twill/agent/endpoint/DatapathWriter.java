@@ -1,10 +1,10 @@
 package io.twill.agent.endpoint;
 
 import java.net.Inet4Address;
+import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 
 /**
  * The BPF side of an endpoint: {@code bpf_lxc} on the lxc device's ingress and the endpoint's entry in
@@ -44,8 +44,8 @@ public interface DatapathWriter {
     List<String> verify(Endpoint ep);
 
     /**
-     * Removes attachment records (pins) of devices not in {@code liveDevices}, left by endpoints whose device went
-     * away while the agent was down. Returns the device names cleaned up.
+     * Removes endpoint attachment records (pins) that belong to none of the {@code live} endpoints, left by
+     * endpoints whose device went away while the agent was down. Returns what was cleaned up, in words.
      */
-    List<String> removeStaleAttachments(Set<String> liveDevices);
+    List<String> removeStaleAttachments(Collection<Endpoint> live);
 }

@@ -128,11 +128,12 @@ public final class EndpointManager {
                         settings.routeMtu(mtu), clock.instant());
 
                 step = Step.CREATE_VETH;
-                ep = ep.withHostIfindex(network.createVeth(ep));
+                EndpointNetwork.Veth veth = network.createVeth(ep);
                 undo.push(new Undo("deleted " + hostIfname, () -> network.deleteVeth(hostIfname)));
+                ep = ep.withHostIfindex(veth.hostIfindex()).withPodIfindex(veth.podIfindex());
 
                 step = Step.CONFIGURE_POD;
-                ep = ep.withPodIfindex(network.configurePod(ep));
+                network.configurePod(ep);
 
                 step = Step.CONFIGURE_HOST;
                 network.configureHost(ep);

@@ -11,17 +11,22 @@ import java.util.Map;
  */
 public interface EndpointNetwork {
 
-    /**
-     * Creates the pair: {@code ep.hostIfname()} in the node namespace and {@code ep.key().ifname()} directly in the
-     * pod namespace {@code ep.netns()}, both with {@code ep.mtu()} and their MACs. Returns the host end's ifindex.
-     */
-    int createVeth(Endpoint ep);
+    /** The two ends of a new pair: the host end's ifindex (node namespace) and the pod end's (pod namespace). */
+    record Veth(int hostIfindex, int podIfindex) {}
 
     /**
-     * Inside the pod: the pod end up, {@code ip/32}, a link-scope route to the gateway, the default route via the
-     * gateway carrying {@code routeMtu}, and a permanent neighbour gateway → host MAC. Returns the pod end's ifindex.
+     * Creates the pair: {@code ep.hostIfname()} (up) in the node namespace and {@code ep.key().ifname()} directly in
+     * the pod namespace {@code ep.netns()}, both with {@code ep.mtu()} and their MACs.
+     *
+     * @throws NetnsGoneException when the pod's namespace does not exist
      */
-    int configurePod(Endpoint ep);
+    Veth createVeth(Endpoint ep);
+
+    /**
+     * Inside the pod: the pod end ({@code ep.podIfindex()}) up, {@code ip/32}, a link-scope route to the gateway, the
+     * default route via the gateway carrying {@code routeMtu}, and a permanent neighbour gateway → host MAC.
+     */
+    void configurePod(Endpoint ep);
 
     /** In the node namespace: the host end up and a /32 route to the pod's address through it. */
     void configureHost(Endpoint ep);

@@ -100,7 +100,7 @@ public final class EndpointRestorer {
             });
         }
         step(problems, "remove stale attachments", () ->
-                datapath.removeStaleAttachments(liveDevices).forEach(d -> removed.add("attachment pin of " + d)));
+                datapath.removeStaleAttachments(restored).forEach(d -> removed.add("attachment " + d)));
         step(problems, "release leftover IPs", () ->
                 ipam.releaseAllExcept(liveIps).forEach(a -> removed.add("IP " + a)));
 

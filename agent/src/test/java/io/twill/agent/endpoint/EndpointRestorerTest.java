@@ -111,7 +111,7 @@ class EndpointRestorerTest {
         assertThat(dp.pins).containsExactly(a.hostIfname());
         assertThat(s.ipam.allocations()).extracting(IpAllocation::ip).containsExactly(a.ip());
         assertThat(s.report.removed()).contains("twill_endpoints entry 10.0.1.200", "device lxc0123456789ab",
-                "attachment pin of lxcfedcba987654").anyMatch(x -> x.startsWith("IP 10.0.1.150"));
+                "attachment lxcfedcba987654").anyMatch(x -> x.startsWith("IP 10.0.1.150"));
     }
 
     @Test

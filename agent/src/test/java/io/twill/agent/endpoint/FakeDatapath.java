@@ -73,7 +73,9 @@ public final class FakeDatapath implements DatapathWriter {
     }
 
     @Override
-    public List<String> removeStaleAttachments(Set<String> liveDevices) {
+    public List<String> removeStaleAttachments(java.util.Collection<Endpoint> live) {
+        Set<String> liveDevices = new java.util.HashSet<>();
+        live.forEach(e -> liveDevices.add(e.hostIfname()));
         List<String> stale = pins.stream().filter(p -> !liveDevices.contains(p)).sorted().toList();
         stale.forEach(pins::remove);
         return stale;

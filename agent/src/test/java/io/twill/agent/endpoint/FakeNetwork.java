@@ -28,7 +28,7 @@ public final class FakeNetwork implements EndpointNetwork {
     }
 
     @Override
-    public int createVeth(Endpoint ep) {
+    public Veth createVeth(Endpoint ep) {
         calls.add("createVeth " + ep.hostIfname());
         maybeFail("createVeth");
         if (podNamesTaken.contains(ep.netns() + ":" + ep.key().ifname())) {
@@ -39,15 +39,14 @@ public final class FakeNetwork implements EndpointNetwork {
         }
         int idx = nextIfindex.getAndIncrement();
         devices.put(ep.hostIfname(), idx);
-        return idx;
+        return new Veth(idx, 2);
     }
 
     @Override
-    public int configurePod(Endpoint ep) {
+    public void configurePod(Endpoint ep) {
         calls.add("configurePod " + ep.hostIfname());
         maybeFail("configurePod");
         podConfigured.add(ep.hostIfname());
-        return 2;
     }
 
     @Override

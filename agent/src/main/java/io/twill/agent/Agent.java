@@ -1,0 +1,261 @@
+package io.twill.agent;
+
+import io.fabric8.kubernetes.client.Config;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.twill.agent.cni.AgentCniBackend;
+import io.twill.agent.config.AgentConfig;
+import io.twill.agent.config.Ipv4Cidr;
+import io.twill.agent.config.RoutingMode;
+import io.twill.agent.datapath.BpfFs;
+import io.twill.agent.datapath.MapsDatapathWriter;
+import io.twill.agent.datapath.MapsTunnelTable;
+import io.twill.agent.datapath.NetlinkEndpointNetwork;
+import io.twill.agent.datapath.NetlinkNativeRoutes;
+import io.twill.agent.datapath.NodeNamespace;
+import io.twill.agent.datapath.NodeSetup;
+import io.twill.agent.endpoint.EndpointManager;
+import io.twill.agent.endpoint.EndpointRegistry;
+import io.twill.agent.endpoint.EndpointRestorer;
+import io.twill.agent.ipam.Ipam;
+import io.twill.agent.ipam.PodCidrSource;
+import io.twill.agent.k8s.Backoff;
+import io.twill.agent.k8s.NativeRoutes;
+import io.twill.agent.k8s.NodeRegistrar;
+import io.twill.agent.k8s.NodeStatusReporter;
+import io.twill.agent.k8s.NodeWatcher;
+import io.twill.agent.k8s.TunnelTable;
+import io.twill.agent.metrics.HealthCheck;
+import io.twill.agent.state.FileEndpointStore;
+import io.twill.agent.state.FileIpamStore;
+import io.twill.bpf.Features;
+import io.twill.bpf.TcAttachment;
+import io.twill.bpf.TcMode;
+import io.twill.cni.CniEngine;
+import io.twill.cni.CniListener;
+import io.twill.cni.server.CniServer;
+import io.twill.cni.server.CniServerConfig;
+import io.twill.maps.Ipv4Prefix;
+import io.twill.maps.datapath.Datapath;
+import io.twill.maps.datapath.DatapathConfig;
+import io.twill.netlink.RtNetlink;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * The node agent, assembled: the composition root. {@link #start} brings it up in this order, each step logged:
+ * preflight (privileges, libbpf, BTF) → bpffs under the pin root → node setup (uplink, node IP, MTU, sysctls,
+ * twill_vxlan) → datapath loaded (pinned maps adopted) and attached to the uplink and twill_vxlan → pod CIDRs (the
+ * operator through the TwillNode, or {@code --pod-cidr}) and peers (node watcher, or the static peers file) → IPAM →
+ * endpoint restore → the CNI server (which first drains the shim's deletion queue) → status reports.
+ *
+ * <p>{@link #close()} stops serving and releases the agent's handles but leaves the datapath in place (pinned maps,
+ * attached programs, pinned links, devices, routes), so pods keep their traffic while the agent is away.
+ */
+public final class Agent implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(Agent.class);
+    public static final String VERSION = "0.1.0";
+
+    private final AgentConfig cfg;
+    private final NodeNamespace ns;
+    private final CniListener cniListener;
+    private final Instant started = Instant.now();
+    /** What to release on close, last acquired first. */
+    private final Deque<AutoCloseable> owned = new ArrayDeque<>();
+    private volatile boolean ready;
+    private volatile boolean closed;
+
+    private RtNetlink node;
+    private NodeSetup.Node nodeInfo;
+    private Datapath datapath;
+    private Ipam ipam;
+    private EndpointManager endpoints;
+    private CniServer server;
+    private EndpointRestorer.Report restoreReport;
+
+    private Agent(AgentConfig cfg, NodeNamespace ns, CniListener cniListener) {
+        this.cfg = Objects.requireNonNull(cfg, "cfg");
+        this.ns = Objects.requireNonNull(ns, "ns");
+        this.cniListener = Objects.requireNonNull(cniListener, "cniListener");
+    }
+
+    /**
+     * Starts the agent for the node whose network namespace is {@code ns} and returns once the CNI server serves.
+     *
+     * @throws AgentStartupException naming what is missing or what failed
+     */
+    public static Agent start(AgentConfig cfg, NodeNamespace ns, CniListener cniListener) throws InterruptedException {
+        Agent a = new Agent(cfg, ns, cniListener);
+        boolean ok = false;
+        try {
+            a.startUp();
+            ok = true;
+            return a;
+        } catch (AgentStartupException | InterruptedException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            throw new AgentStartupException("twill-agent could not start: " + e.getMessage(), e);
+        } finally {
+            if (!ok) a.close();
+        }
+    }
+
+    public static Agent start(AgentConfig cfg, NodeNamespace ns) throws InterruptedException {
+        return start(cfg, ns, CniListener.NONE);
+    }
+
+    private void startUp() throws InterruptedException {
+        List<String> problems = Preflight.problems();
+        if (!problems.isEmpty()) throw new AgentStartupException("twill-agent cannot run here:\n  " + String.join("\n  ", problems));
+        log.info("twill-agent {} starting on node {} ({} mode, {} routing)", VERSION, cfg.nodeName(),
+                cfg.standaloneMode() ? "standalone" : "Kubernetes", cfg.network().routingMode().value());
+
+        BpfFs.ensure(cfg.paths().pinRoot());
+        node = own(ns.openNetlink());
+        nodeInfo = NodeSetup.prepare(cfg, node, ns);
+
+        Ipv4Cidr cluster = cfg.network().clusterPoolCIDR();
+        Ipv4Prefix clusterPrefix = new Ipv4Prefix(cluster.networkAddress(), cluster.prefixLength());
+        DatapathConfig dc = cfg.network().routingMode() == RoutingMode.OVERLAY
+                ? DatapathConfig.overlay(nodeInfo.nodeIp(), clusterPrefix, nodeInfo.vxlanIfindex())
+                : DatapathConfig.nativeRouting(nodeInfo.nodeIp(), clusterPrefix);
+        TcMode mode = Features.tcx() ? TcMode.TCX : TcMode.CLS_BPF;
+        datapath = own(Datapath.load(dc, cfg.paths().pinRoot(), mode));
+        ns.run(() -> {
+            for (TcAttachment t : datapath.attachUplink(nodeInfo.uplink().index())) t.close();
+            if (nodeInfo.vxlan() != null) datapath.attachOverlay(nodeInfo.vxlanIfindex()).close();
+        });
+        log.info("Datapath attached ({}): bpf_host on {}{}", mode, nodeInfo.uplink().name(),
+                nodeInfo.vxlan() == null ? "" : ", bpf_overlay on " + NodeSetup.VXLAN_NAME);
+
+        TunnelTable tunnel = new MapsTunnelTable(datapath.tunnel());
+        NativeRoutes routes = new NetlinkNativeRoutes(node);
+        PodCidrSource cidrSource;
+        KubernetesClient client = null;
+        if (cfg.standaloneMode()) {
+            cidrSource = PodCidrSource.fixed(cfg.standalone().podCIDRs());
+            StaticPeers.apply(cfg, nodeInfo.nodeIp(), tunnel, routes);
+        } else {
+            client = own(kubernetesClient());
+            NodeRegistrar registrar = new NodeRegistrar(client, cfg.nodeName(), nodeInfo.nodeIp(),
+                    new Backoff(Duration.ofMillis(200), Duration.ofSeconds(10)));
+            registrar.register();
+            cidrSource = registrar;
+            NodeWatcher watcher = own(cfg.network().routingMode() == RoutingMode.OVERLAY
+                    ? NodeWatcher.overlay(client, cfg.nodeName(), tunnel, Duration.ofMinutes(5))
+                    : NodeWatcher.nativeRouting(client, cfg.nodeName(), tunnel, routes, Duration.ofMinutes(5)));
+            watcher.start();
+        }
+        List<Ipv4Cidr> podCidrs = cidrSource.awaitPodCidrs();
+        for (Ipv4Cidr c : podCidrs) {
+            if (!cluster.contains(c)) {
+                log.warn("Pod CIDR {} lies outside network.clusterPoolCIDR {}: the datapath treats its pods as outside the cluster", c, cluster);
+            }
+        }
+        ipam = Ipam.open(new FileIpamStore(cfg.paths().ipamDir()), podCidrs);
+        log.info("IPAM over {}: {}", podCidrs, ipam.usage());
+
+        EndpointRegistry registry = new EndpointRegistry();
+        NetlinkEndpointNetwork network = new NetlinkEndpointNetwork(node);
+        int uplinkIndex = nodeInfo.uplink().index(), vxlanIndex = nodeInfo.vxlanIfindex();
+        MapsDatapathWriter writer = new MapsDatapathWriter(datapath, ns, () -> uplinkIndex, () -> vxlanIndex);
+        FileEndpointStore store = new FileEndpointStore(cfg.paths().endpointsDir());
+        restoreReport = new EndpointRestorer(ipam, network, writer, store, registry).restore();
+        int overhead = cfg.network().routingMode() == RoutingMode.OVERLAY ? AgentConfig.Network.VXLAN_OVERHEAD : 0;
+        endpoints = new EndpointManager(new EndpointManager.Settings(nodeInfo.mtu(), overhead), ipam, network, writer,
+                store, registry, Clock.systemUTC());
+
+        AgentCniBackend backend = new AgentCniBackend(endpoints, cfg.nodeName(), () -> Optional.empty());
+        server = own(CniServer.start(CniServerConfig.at(cfg.paths().socket()), new CniEngine(backend, cniListener)));
+
+        if (client != null) {
+            NodeStatusReporter status = own(new NodeStatusReporter(client, cfg.nodeName(), health(),
+                    () -> Optional.ofNullable(ipam).map(Ipam::usage), VERSION, started, Duration.ofSeconds(30), Clock.systemUTC()));
+            status.start();
+        }
+        ready = true;
+        log.info("twill-agent ready on {}: {} endpoints, CNI socket {}", cfg.nodeName(), registry.count(), cfg.paths().socket());
+    }
+
+    private KubernetesClient kubernetesClient() {
+        Config config;
+        if (cfg.kubernetes().kubeconfig() != null) {
+            try {
+                String text = Files.readString(cfg.kubernetes().kubeconfig());
+                config = Config.fromKubeconfig(null, text, cfg.kubernetes().kubeconfig().toString());
+            } catch (IOException e) {
+                throw new AgentStartupException("cannot read kubernetes.kubeconfig " + cfg.kubernetes().kubeconfig() + ": " + e, e);
+            }
+        } else {
+            config = Config.autoConfigure(null);
+        }
+        return new KubernetesClientBuilder().withConfig(config).build();
+    }
+
+    private <T extends AutoCloseable> T own(T resource) {
+        owned.push(resource);
+        return resource;
+    }
+
+    /** Healthy while the datapath is loaded and the CNI server serves. */
+    public HealthCheck health() {
+        return HealthCheck.all(List.of(
+                HealthCheck.when(() -> datapath != null && !closed, "the datapath is not loaded"),
+                HealthCheck.when(() -> server != null && ready && !closed, "the CNI server is not running")));
+    }
+
+    public boolean ready() {
+        return ready && !closed;
+    }
+
+    public AgentConfig config() {
+        return cfg;
+    }
+
+    public NodeSetup.Node node() {
+        return nodeInfo;
+    }
+
+    public Datapath datapath() {
+        return datapath;
+    }
+
+    public EndpointManager endpoints() {
+        return endpoints;
+    }
+
+    public Ipam ipam() {
+        return ipam;
+    }
+
+    public EndpointRestorer.Report restoreReport() {
+        return restoreReport;
+    }
+
+    /** Stops serving and releases handles; the datapath stays in the kernel. Idempotent. */
+    @Override
+    public synchronized void close() {
+        if (closed) return;
+        closed = true;
+        while (!owned.isEmpty()) {
+            AutoCloseable c = owned.pop();
+            try {
+                c.close();
+            } catch (Exception e) {
+                log.warn("Closing {} failed: {}", c, e.toString());
+            }
+        }
+        log.info("twill-agent stopped; the datapath stays in place");
+    }
+}

@@ -1,0 +1,147 @@
+package io.twill.agent.datapath;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.FunctionDescriptor;
+import java.lang.foreign.Linker;
+import java.lang.foreign.MemoryLayout;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.StructLayout;
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.VarHandle;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+
+import static java.lang.foreign.ValueLayout.ADDRESS;
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
+
+/**
+ * Makes sure the pin root lives on a BPF filesystem: if the mount holding it is not a bpffs, mounts one with
+ * mount(2) (the agent starts no processes) at {@code /sys/fs/bpf} when the pin root is below it, else at the pin root
+ * itself. The one native call of the agent module, kept here as the netlink and bpf-loader modules do theirs.
+ */
+public final class BpfFs {
+    private static final Logger log = LoggerFactory.getLogger(BpfFs.class);
+    static final Path SYS_FS_BPF = Path.of("/sys/fs/bpf");
+
+    /** One line of /proc/self/mountinfo, as much as is needed. */
+    record Mount(Path mountPoint, String fsType) {}
+
+    private BpfFs() {}
+
+    /** Returns the mount point used: where a bpffs already was, or where one was mounted now. */
+    public static Path ensure(Path pinRoot) {
+        List<Mount> mounts = mounts();
+        Optional<Mount> holder = holder(mounts, pinRoot);
+        if (holder.isPresent() && holder.get().fsType().equals("bpf")) return holder.get().mountPoint();
+        Path target = pinRoot.startsWith(SYS_FS_BPF) ? SYS_FS_BPF : pinRoot;
+        try {
+            Files.createDirectories(target);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot create " + target + " to mount a bpffs on", e);
+        }
+        mountBpf(target);
+        log.info("Mounted a bpffs at {} (the pin root {} was on {})", target, pinRoot,
+                holder.map(m -> m.fsType() + " at " + m.mountPoint()).orElse("no mount"));
+        return target;
+    }
+
+    /** Whether {@code path} is on a bpffs according to this process's mount table. */
+    public static boolean isOnBpfFs(Path path) {
+        return holder(mounts(), path).map(m -> m.fsType().equals("bpf")).orElse(false);
+    }
+
+    /** The mount whose mount point is the longest prefix of {@code path}. */
+    static Optional<Mount> holder(List<Mount> mounts, Path path) {
+        Path p = path.toAbsolutePath().normalize();
+        Mount best = null;
+        for (Mount m : mounts) {
+            // Later lines win for the same mount point (the mount on top).
+            if (p.startsWith(m.mountPoint()) && (best == null || m.mountPoint().getNameCount() >= best.mountPoint().getNameCount())) {
+                best = m;
+            }
+        }
+        return Optional.ofNullable(best);
+    }
+
+    static List<Mount> mounts() {
+        try {
+            return parse(Files.readAllLines(Path.of("/proc/self/mountinfo")));
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read /proc/self/mountinfo", e);
+        }
+    }
+
+    /** Parses mountinfo lines: field 5 is the mount point, the first field after " - " the filesystem type. */
+    static List<Mount> parse(List<String> lines) {
+        return lines.stream().map(l -> {
+            String[] f = l.split(" ");
+            int dash = List.of(f).indexOf("-");
+            if (f.length < 5 || dash < 0 || dash + 1 >= f.length) return null;
+            return new Mount(Path.of(unescape(f[4])), f[dash + 1]);
+        }).filter(m -> m != null).toList();
+    }
+
+    /** mountinfo escapes space, tab, newline and backslash as octal (\040 …). */
+    static String unescape(String s) {
+        StringBuilder sb = new StringBuilder();
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c == '\\' && i + 4 <= s.length() && s.substring(i + 1, i + 4).matches("[0-7]{3}")) {
+                sb.append((char) Integer.parseInt(s.substring(i + 1, i + 4), 8));
+                i += 3;
+            } else {
+                sb.append(c);
+            }
+        }
+        return sb.toString();
+    }
+
+    private static final Linker LINKER = Linker.nativeLinker();
+    private static final StructLayout CAPTURE = Linker.Option.captureStateLayout();
+    private static final VarHandle ERRNO = CAPTURE.varHandle(MemoryLayout.PathElement.groupElement("errno"));
+    /** int mount(const char *source, const char *target, const char *fstype, unsigned long flags, const void *data) */
+    private static final MethodHandle MOUNT = LINKER.downcallHandle(LINKER.defaultLookup().find("mount").orElseThrow(),
+            FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS, JAVA_LONG, ADDRESS),
+            Linker.Option.captureCallState("errno"));
+    private static final MethodHandle STRERROR = LINKER.downcallHandle(LINKER.defaultLookup().find("strerror").orElseThrow(),
+            FunctionDescriptor.of(ADDRESS, JAVA_INT));
+
+    static void mountBpf(Path target) {
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment err = a.allocate(CAPTURE);
+            int rc = (int) MOUNT.invokeExact(err, a.allocateFrom("bpf"), a.allocateFrom(target.toString()),
+                    a.allocateFrom("bpf"), 0L, MemorySegment.NULL);
+            if (rc != 0) {
+                int errno = (int) ERRNO.get(err, 0L);
+                String text = ((MemorySegment) STRERROR.invokeExact(errno)).reinterpret(256).getString(0);
+                throw new IllegalStateException("mount(bpf, " + target + "): " + errnoName(errno) + " (" + text + ")"
+                        + (errno == 1 ? ": mounting needs CAP_SYS_ADMIN" : ""));
+            }
+        } catch (RuntimeException | Error e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new IllegalStateException("mount(bpf, " + target + ") failed", t);
+        }
+    }
+
+    private static String errnoName(int errno) {
+        return switch (errno) {
+            case 1 -> "EPERM";
+            case 2 -> "ENOENT";
+            case 13 -> "EACCES";
+            case 16 -> "EBUSY";
+            case 19 -> "ENODEV";
+            case 20 -> "ENOTDIR";
+            case 22 -> "EINVAL";
+            default -> "errno " + errno;
+        };
+    }
+}

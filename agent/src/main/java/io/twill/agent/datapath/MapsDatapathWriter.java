@@ -1,0 +1,167 @@
+package io.twill.agent.datapath;
+
+import io.twill.agent.endpoint.DatapathWriter;
+import io.twill.agent.endpoint.Endpoint;
+import io.twill.bpf.BpfException;
+import io.twill.bpf.BpfLink;
+import io.twill.bpf.Tc;
+import io.twill.bpf.TcAttachment;
+import io.twill.bpf.TcDirection;
+import io.twill.maps.MacAddress;
+import io.twill.maps.MapEntry;
+import io.twill.maps.datapath.Datapath;
+import io.twill.maps.endpoints.EndpointInfo;
+import io.twill.maps.endpoints.EndpointKey;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.Inet4Address;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.IntSupplier;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * {@link DatapathWriter} on the maps module's {@link Datapath}: {@code bpf_lxc} attached through it (TCX link pinned
+ * under {@code <pinRoot>/links/}, or cls_bpf), endpoint entries written to {@code twill_endpoints}. Attach and detach
+ * run on a thread of the node's namespace ({@link NodeNamespace}), because the kernel finds the device by ifindex
+ * in the caller's namespace.
+ */
+public final class MapsDatapathWriter implements DatapathWriter {
+    private static final Logger log = LoggerFactory.getLogger(MapsDatapathWriter.class);
+    private static final int ENODEV = 19;
+    private static final Pattern PIN = Pattern.compile("if(\\d+)_(\\w+)");
+
+    private final Datapath dp;
+    private final NodeNamespace nodeNs;
+    private final IntSupplier[] nodeDevices;
+
+    /**
+     * @param nodeDevices ifindexes of the node's own attachments (uplink, twill_vxlan) that are never endpoints'
+     */
+    public MapsDatapathWriter(Datapath dp, NodeNamespace nodeNs, IntSupplier... nodeDevices) {
+        this.dp = Objects.requireNonNull(dp, "dp");
+        this.nodeNs = Objects.requireNonNull(nodeNs, "nodeNs");
+        this.nodeDevices = nodeDevices.clone();
+    }
+
+    static MacAddress mac(io.twill.netlink.MacAddress m) {
+        return new MacAddress(m.bits());
+    }
+
+    @Override
+    public void attach(String hostIfname, int hostIfindex) {
+        nodeNs.run(() -> {
+            try (TcAttachment a = dp.attachEndpoint(hostIfindex)) {
+                log.debug("bpf_lxc on {} ({}) via {}", hostIfname, hostIfindex, a.kind());
+            }
+        });
+    }
+
+    @Override
+    public void detach(String hostIfname, int hostIfindex) {
+        if (hostIfindex <= 0) return;
+        nodeNs.run(() -> detachQuietlyIfGone(hostIfindex));
+    }
+
+    /** Detaches and unpins; a device that is already gone (its filters went with it) is not an error. */
+    private void detachQuietlyIfGone(int ifindex) {
+        try {
+            dp.detach(ifindex);
+        } catch (BpfException e) {
+            if (e.errno() != ENODEV) throw e;
+        }
+    }
+
+    @Override
+    public void putEndpoint(Endpoint ep) {
+        dp.endpoints().put(ep.ip(), EndpointInfo.pod(ep.hostIfindex(), ep.id(), mac(ep.podMac()), mac(ep.hostMac())));
+    }
+
+    @Override
+    public boolean removeEndpoint(Inet4Address ip) {
+        return dp.endpoints().delete(ip);
+    }
+
+    private static Entry entry(EndpointInfo i) {
+        return new Entry(i.ifindex(), i.endpointId(), i.flags());
+    }
+
+    @Override
+    public Optional<Entry> endpoint(Inet4Address ip) {
+        return dp.endpoints().lookup(ip).map(MapsDatapathWriter::entry);
+    }
+
+    @Override
+    public Map<Inet4Address, Entry> endpoints() {
+        Map<Inet4Address, Entry> out = new LinkedHashMap<>();
+        for (MapEntry<EndpointKey, EndpointInfo> e : dp.endpoints().entries()) out.put(e.key().addr(), entry(e.value()));
+        return out;
+    }
+
+    @Override
+    public List<String> verify(Endpoint ep) {
+        List<String> p = new ArrayList<>();
+        Optional<EndpointInfo> info = dp.endpoints().lookup(ep.ip());
+        if (info.isEmpty()) {
+            p.add("twill_endpoints has no entry for " + ep.ip().getHostAddress());
+        } else {
+            EndpointInfo want = EndpointInfo.pod(ep.hostIfindex(), ep.id(), mac(ep.podMac()), mac(ep.hostMac()));
+            if (!info.get().equals(want)) p.add("twill_endpoints[" + ep.ip().getHostAddress() + "] is {" + info.get() + "}, not {" + want + "}");
+        }
+        if (!attached(ep.hostIfname(), ep.hostIfindex())) p.add("bpf_lxc is not attached to " + ep.hostIfname() + " ingress");
+        return p;
+    }
+
+    /** A pinned TCX link on the device, or a cls_bpf filter with Twill's handle and priority. */
+    private boolean attached(String ifname, int ifindex) {
+        Path pin = dp.linkPin(ifindex, TcDirection.INGRESS);
+        if (Files.exists(pin)) {
+            try (BpfLink link = BpfLink.openPinned(pin)) {
+                return link.info().ifindex() == ifindex;
+            } catch (BpfException e) {
+                return false;
+            }
+        }
+        return nodeNs.call(() -> Tc.queryClsBpf(ifname, TcDirection.INGRESS, Datapath.CLS_HANDLE, Datapath.CLS_PRIORITY).isPresent());
+    }
+
+    @Override
+    public List<String> removeStaleAttachments(Collection<Endpoint> live) {
+        Set<Integer> keep = new HashSet<>();
+        for (Endpoint ep : live) keep.add(ep.hostIfindex());
+        for (IntSupplier s : nodeDevices) keep.add(s.getAsInt());
+        Set<Integer> stale = new HashSet<>();
+        Path dir = dp.pinRoot().resolve("links");
+        if (!Files.isDirectory(dir)) return List.of();
+        try (DirectoryStream<Path> pins = Files.newDirectoryStream(dir)) {
+            for (Path pin : pins) {
+                Matcher m = PIN.matcher(pin.getFileName().toString());
+                if (!m.matches()) continue;
+                int ifindex = Integer.parseUnsignedInt(m.group(1));
+                if (!keep.contains(ifindex)) stale.add(ifindex);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot list " + dir, e);
+        }
+        List<String> done = new ArrayList<>();
+        for (int ifindex : stale) {
+            nodeNs.run(() -> detachQuietlyIfGone(ifindex));
+            done.add("pinned link of ifindex " + ifindex);
+        }
+        return done;
+    }
+}

@@ -1,0 +1,56 @@
+package io.twill.agent.datapath;
+
+import io.twill.agent.config.Ipv4Cidr;
+import io.twill.agent.k8s.NativeRoutes;
+import io.twill.netlink.Ipv4Prefix;
+import io.twill.netlink.Route;
+import io.twill.netlink.RtNetlink;
+
+import java.net.Inet4Address;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * Native-routing mode's kernel routes, {@code <pod CIDR> via <node IP>} in the node's main table, marked with
+ * {@link NetlinkEndpointNetwork#ROUTE_PROTOCOL} so {@link #entries()} returns Twill's routes and nothing else. The
+ * per-endpoint /32 host routes carry the same protocol but a device and no gateway, so they are not counted here.
+ */
+public final class NetlinkNativeRoutes implements NativeRoutes {
+    private final RtNetlink node;
+
+    public NetlinkNativeRoutes(RtNetlink node) {
+        this.node = Objects.requireNonNull(node, "node");
+    }
+
+    private static Route route(Ipv4Cidr cidr, Inet4Address via) {
+        Route.Builder b = Route.to(new Ipv4Prefix(cidr.networkAddress(), cidr.prefixLength()))
+                .protocol(NetlinkEndpointNetwork.ROUTE_PROTOCOL);
+        return (via == null ? b : b.via(via)).build();
+    }
+
+    @Override
+    public String name() {
+        return "routes";
+    }
+
+    @Override
+    public void put(Ipv4Cidr cidr, Inet4Address nodeIp) {
+        node.replaceRoute(route(cidr, nodeIp));
+    }
+
+    @Override
+    public boolean remove(Ipv4Cidr cidr) {
+        return node.deleteRoute(route(cidr, null));
+    }
+
+    @Override
+    public Map<Ipv4Cidr, Inet4Address> entries() {
+        Map<Ipv4Cidr, Inet4Address> out = new LinkedHashMap<>();
+        for (Route r : node.routes()) {
+            if (r.protocol() != NetlinkEndpointNetwork.ROUTE_PROTOCOL || r.gateway() == null) continue;
+            out.put(new Ipv4Cidr(io.twill.agent.config.Ipv4Cidr.toInt(r.dst().address()), r.dst().length()), r.gateway());
+        }
+        return out;
+    }
+}
