@@ -1,0 +1,243 @@
+package io.twill.bench.operator;
+
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.dsl.base.PatchContext;
+import io.fabric8.kubernetes.client.dsl.base.PatchType;
+import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
+import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
+import io.twill.api.NodeAddress;
+import io.twill.api.TwillNode;
+import io.twill.api.TwillNodeCondition;
+import io.twill.operator.Operator;
+import io.twill.operator.config.OperatorConfig;
+import io.twill.operator.mock.MockApiServer;
+
+import java.net.InetAddress;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.function.IntConsumer;
+
+/**
+ * N TwillNodes join at once (as N agents starting together would) against the Fabric8 mock API server; measures
+ * the time until every one carries a pod CIDR (and the PodCIDRAllocated condition), and the API calls spent.
+ *
+ * <p>Peer in the same run: an "oracle" controller that needs no watch and no table; it knows each node's CIDR and
+ * writes exactly what the operator writes (one merge patch of the spec, one status update) as soon as the node is
+ * created, with the same write concurrency. Its time is the floor this API server allows; the ratio says how close
+ * the operator comes. Repetitions alternate which side goes first.
+ *
+ * <pre>java -cp ... io.twill.bench.operator.OperatorJoinBench [NODES=5000] [REPS=3] [AGENTS=32]</pre>
+ */
+public final class OperatorJoinBench {
+
+    private static final int WRITE_CONCURRENCY = 16;
+
+    private record Run(String side, int nodes, long createdMs, long allocatedMs, long readyMs, long calls,
+                       Map<String, Long> byMethod, int distinct) {
+        @Override
+        public String toString() {
+            return String.format(Locale.ROOT, "%-8s nodes=%d created=%5d ms  all-cidrs=%5d ms  all-conditions=%5d ms  "
+                    + "api-calls(excl. creates)=%d %s distinct-cidrs=%d", side, nodes, createdMs, allocatedMs, readyMs,
+                    calls, byMethod, distinct);
+        }
+    }
+
+    private OperatorJoinBench() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        int nodes = args.length > 0 ? Integer.parseInt(args[0]) : 5000;
+        int reps = args.length > 1 ? Integer.parseInt(args[1]) : 3;
+        int agents = args.length > 2 ? Integer.parseInt(args[2]) : 32;
+        System.err.printf("operator join bench: %d nodes, %d agent threads, %d repetitions, write concurrency %d%n",
+                nodes, agents, reps, WRITE_CONCURRENCY);
+        List<Run> ops = new ArrayList<>();
+        List<Run> oracles = new ArrayList<>();
+        for (int r = 1; r <= reps; r++) {
+            if (r % 2 == 1) {
+                ops.add(print(runOperator(nodes, agents)));
+                oracles.add(print(runOracle(nodes, agents)));
+            } else {
+                oracles.add(print(runOracle(nodes, agents)));
+                ops.add(print(runOperator(nodes, agents)));
+            }
+        }
+        long op = median(ops.stream().map(Run::allocatedMs).toList());
+        long opReady = median(ops.stream().map(Run::readyMs).toList());
+        long oracle = median(oracles.stream().map(Run::allocatedMs).toList());
+        long oracleReady = median(oracles.stream().map(Run::readyMs).toList());
+        System.out.printf(Locale.ROOT, "RESULT operator-join nodes=%d median all-cidrs=%d ms (oracle %d ms, ratio %.2f) "
+                        + "all-conditions=%d ms (oracle %d ms, ratio %.2f) operator-api-calls=%d (%.2f per node) "
+                        + "goal<10000ms %s%n", nodes, op, oracle, (double) op / oracle, opReady, oracleReady,
+                (double) opReady / oracleReady, ops.getLast().calls(), (double) ops.getLast().calls() / nodes,
+                op < 10_000 ? "MET" : "MISSED");
+    }
+
+    private static Run print(Run r) {
+        System.out.println(r);
+        return r;
+    }
+
+    private static Run runOperator(int nodes, int agents) throws Exception {
+        try (MockApiServer mock = MockApiServer.start(InetAddress.getLoopbackAddress(), 0, true, false);
+             KubernetesClient opClient = mock.client();
+             KubernetesClient agentClient = mock.client();
+             KubernetesClient watchClient = mock.client()) {
+            OperatorConfig config = new OperatorConfig(List.of("10.0.0.0/8"), 24, null, true,
+                    new OperatorConfig.LeaderElection(true, "twill-operator", "default", "bench", null, null, null),
+                    new OperatorConfig.Metrics(false, null, null), new OperatorConfig.NodeGC(false, null), "default",
+                    WRITE_CONCURRENCY);
+            try (Operator operator = new Operator(config, opClient).start()) {
+                // warm: leader, informer synced and one allocation done before the clock starts
+                agentClient.resources(TwillNode.class).resource(node("warmup")).create();
+                await(() -> hasCidr(agentClient, "warmup"), Duration.ofSeconds(60), "warm-up allocation");
+                return measure("operator", mock, agentClient, watchClient, nodes, agents, i -> { });
+            }
+        }
+    }
+
+    private static Run runOracle(int nodes, int agents) throws Exception {
+        try (MockApiServer mock = MockApiServer.start(InetAddress.getLoopbackAddress(), 0, true, false);
+             KubernetesClient writerClient = mock.client();
+             KubernetesClient agentClient = mock.client();
+             KubernetesClient watchClient = mock.client()) {
+            agentClient.resources(TwillNode.class).resource(node("warmup")).create();
+            ExecutorService writers = Executors.newFixedThreadPool(WRITE_CONCURRENCY);
+            try {
+                return measure("oracle", mock, agentClient, watchClient, nodes, agents, i -> writers.execute(() -> {
+                    String name = "node-" + i;
+                    String cidr = "10." + (i >> 8) + "." + (i & 0xFF) + ".0/24";
+                    TwillNode patched = writerClient.resources(TwillNode.class).withName(name).patch(
+                            PatchContext.of(PatchType.JSON_MERGE),
+                            "{\"spec\":{\"ipam\":{\"podCIDRs\":[\"" + cidr + "\"]}}}");
+                    patched.setStatus(patched.getStatus().withCondition(TwillNodeCondition.of(
+                            TwillNodeCondition.POD_CIDR_ALLOCATED, true, TwillNodeCondition.REASON_ALLOCATED,
+                            cidr + " from the cluster pool", Instant.now())));
+                    writerClient.resources(TwillNode.class).resource(patched).updateStatus();
+                }));
+            } finally {
+                writers.shutdownNow();
+            }
+        }
+    }
+
+    /** Creates the nodes from {@code agents} threads; {@code afterCreate} runs for each created index. */
+    private static Run measure(String side, MockApiServer mock, KubernetesClient agentClient,
+                               KubernetesClient watchClient, int nodes, int agents, IntConsumer afterCreate)
+            throws Exception {
+        Set<String> withCidr = ConcurrentHashMap.newKeySet();
+        Set<String> ready = ConcurrentHashMap.newKeySet();
+        Map<String, String> cidrs = new ConcurrentHashMap<>();
+        CountDownLatch allCidrs = new CountDownLatch(nodes);
+        CountDownLatch allReady = new CountDownLatch(nodes);
+        SharedIndexInformer<TwillNode> watch = watchClient.resources(TwillNode.class).inform(new ResourceEventHandler<>() {
+            @Override
+            public void onAdd(TwillNode n) {
+                see(n);
+            }
+
+            @Override
+            public void onUpdate(TwillNode o, TwillNode n) {
+                see(n);
+            }
+
+            @Override
+            public void onDelete(TwillNode n, boolean unknown) {
+            }
+
+            private void see(TwillNode n) {
+                if (!n.nodeName().startsWith("node-")) {
+                    return;
+                }
+                if (!n.getSpec().podCIDRs().isEmpty() && withCidr.add(n.nodeName())) {
+                    cidrs.put(n.nodeName(), n.getSpec().podCIDRs().getFirst());
+                    allCidrs.countDown();
+                }
+                if (n.getStatus().condition(TwillNodeCondition.POD_CIDR_ALLOCATED).map(TwillNodeCondition::isTrue)
+                        .orElse(false) && ready.add(n.nodeName())) {
+                    allReady.countDown();
+                }
+            }
+        }, 0);
+        try {
+            long callsBefore = mock.requests();
+            Map<String, Long> before = mock.requestsByMethod();
+            ExecutorService agentPool = Executors.newFixedThreadPool(agents);
+            CountDownLatch created = new CountDownLatch(nodes);
+            long t0 = System.nanoTime();
+            for (int i = 0; i < nodes; i++) {
+                int idx = i;
+                agentPool.execute(() -> {
+                    agentClient.resources(TwillNode.class).resource(node("node-" + idx)).create();
+                    created.countDown();
+                    afterCreate.accept(idx);
+                });
+            }
+            created.await();
+            long tCreated = System.nanoTime();
+            if (!allCidrs.await(120, TimeUnit.SECONDS)) {
+                throw new IllegalStateException(side + ": only " + withCidr.size() + " of " + nodes + " got a CIDR in 120 s");
+            }
+            long tAllocated = System.nanoTime();
+            if (!allReady.await(120, TimeUnit.SECONDS)) {
+                throw new IllegalStateException(side + ": only " + ready.size() + " of " + nodes + " show the condition");
+            }
+            long tReady = System.nanoTime();
+            agentPool.shutdown();
+            Map<String, Long> after = mock.requestsByMethod();
+            Map<String, Long> delta = new java.util.TreeMap<>();
+            after.forEach((k, v) -> {
+                long dv = v - before.getOrDefault(k, 0L) - (k.equals("POST") ? nodes : 0);
+                if (dv != 0) {
+                    delta.put(k, dv);
+                }
+            });
+            long calls = mock.requests() - callsBefore - nodes;
+            return new Run(side, nodes, ms(tCreated - t0), ms(tAllocated - t0), ms(tReady - t0), calls, delta,
+                    new HashSet<>(cidrs.values()).size());
+        } finally {
+            watch.close();
+        }
+    }
+
+    private static TwillNode node(String name) {
+        return TwillNode.create(name, List.of(NodeAddress.internalIP("192.168.0.1")));
+    }
+
+    private static boolean hasCidr(KubernetesClient c, String name) {
+        TwillNode n = c.resources(TwillNode.class).withName(name).get();
+        return n != null && !n.getSpec().podCIDRs().isEmpty();
+    }
+
+    private static void await(java.util.function.BooleanSupplier cond, Duration max, String what)
+            throws InterruptedException {
+        long end = System.nanoTime() + max.toNanos();
+        while (!cond.getAsBoolean()) {
+            if (System.nanoTime() > end) {
+                throw new IllegalStateException("timed out waiting for " + what);
+            }
+            Thread.sleep(50);
+        }
+    }
+
+    private static long ms(long nanos) {
+        return TimeUnit.NANOSECONDS.toMillis(nanos);
+    }
+
+    private static long median(List<Long> xs) {
+        List<Long> s = new ArrayList<>(xs);
+        s.sort(null);
+        return s.get(s.size() / 2);
+    }
+}
