@@ -259,7 +259,7 @@ public final class RtNetlink implements AutoCloseable {
         sock.ack(RTM_NEWADDR, NLM_F_CREATE | NLM_F_EXCL, a.toString(), w -> Codec.writeAddress(w, a));
     }
 
-    /** Adds the address, or updates it (scope) when present. */
+    /** Adds the address, or accepts it when already there (idempotent; the kernel keeps the existing scope). */
     public void replaceAddress(Address a) {
         sock.ack(RTM_NEWADDR, NLM_F_CREATE | NLM_F_REPLACE, a.toString(), w -> Codec.writeAddress(w, a));
     }

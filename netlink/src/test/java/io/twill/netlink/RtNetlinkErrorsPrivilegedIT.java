@@ -156,6 +156,28 @@ class RtNetlinkErrorsPrivilegedIT {
                         assertThat(nb.stateName()).isIn("INCOMPLETE", "FAILED");
                     });
             assertThat(n.neighbours(0)).hasSizeGreaterThanOrEqualTo(2);
+            // our own writes next to them: preferred source, replacing a neighbour and an address
+            n.addRoute(Route.to("10.12.0.0/16").dev(odd0).src(Check.inet4("10.8.0.1", "t")).priority(50).build());
+            assertThat(n.routes()).filteredOn(r -> r.dst().toString().equals("10.12.0.0/16")).singleElement()
+                    .satisfies(r -> {
+                        assertThat(r.prefSrc().getHostAddress()).isEqualTo("10.8.0.1");
+                        assertThat(r.priority()).isEqualTo(50);
+                    });
+            assertThat(a.exec("ip", "route", "show", "10.12.0.0/16").stdout()).contains("src 10.8.0.1", "metric 50");
+            MacAddress m = MacAddress.parse("02:00:00:00:00:42");
+            n.replaceNeighbour(Neighbour.permanent(odd0, Check.inet4("10.8.0.9", "t"), m));
+            assertThat(n.neighbours(odd0)).filteredOn(nb -> nb.address().getHostAddress().equals("10.8.0.9"))
+                    .singleElement().isEqualTo(Neighbour.permanent(odd0, Check.inet4("10.8.0.9", "t"), m));
+            assertThat(a.exec("ip", "neigh", "show", "10.8.0.9").stdout()).contains("lladdr " + m + " PERMANENT");
+            // replace = idempotent add (addAddress would say EEXIST)
+            n.replaceAddress(Address.of(odd0, "10.8.0.3/24"));
+            n.replaceAddress(Address.of(odd0, "10.8.0.3/24"));
+            assertThat(catchThrowableOfType(NetlinkException.class, () -> n.addAddress(Address.of(odd0, "10.8.0.3/24"))).errno())
+                    .isEqualTo(Errno.EEXIST);
+            assertThat(n.addresses(odd0)).filteredOn(ad -> ad.address().getHostAddress().equals("10.8.0.3")).hasSize(1);
+            n.addAddress(Address.of(odd0, "10.8.1.1/24").withScope(Scope.LINK));
+            assertThat(n.addresses(odd0)).contains(new Address(odd0, Check.inet4("10.8.1.1", "t"), 24, Scope.LINK));
+            assertThat(a.exec("ip", "-4", "addr", "show", "dev", "odd0").stdout()).contains("inet 10.8.1.1/24 scope link");
             // and our own delete matches a route in another table with a protocol of its own
             assertThat(n.deleteRoute(Route.to("10.10.0.0/16").table(1000).build())).isTrue();
             assertThat(n.routes(1000)).isEmpty();
