@@ -207,9 +207,16 @@ public final class BpfMap implements AutoCloseable {
         return new MapBatch(this, capacity);
     }
 
-    /** Updates the first {@code count} keys/values of {@code batch}; returns how many the kernel processed. */
+    /**
+     * Creates or updates the first {@code count} keys/values of {@code batch}; returns how many the kernel processed.
+     * The kernel takes no per-element NOEXIST/EXIST in batches, so {@code flag} must be {@link UpdateFlag#ANY}.
+     */
     public int updateBatch(MapBatch batch, int count, UpdateFlag flag) {
         batch.checkFor(this, count);
+        if (flag != UpdateFlag.ANY) {
+            throw new IllegalArgumentException("batch updates of map " + name + " take only UpdateFlag.ANY (the kernel "
+                    + "rejects NOEXIST/EXIST per element in batches); use update() for " + flag);
+        }
         int rc;
         try {
             rc = (int) Libbpf.bpf_map_update_batch.invokeExact(fd, batch.keys(), batch.values(),
@@ -217,7 +224,7 @@ public final class BpfMap implements AutoCloseable {
         } catch (Throwable t) {
             throw Native.rethrow(t);
         }
-        if (rc != 0) throw updateFailure("bpf_map_update_batch", rc, flag);
+        if (rc != 0) throw partial(updateFailure("bpf_map_update_batch", rc, flag), batch.countOut(), count);
         return batch.countOut();
     }
 
@@ -230,7 +237,9 @@ public final class BpfMap implements AutoCloseable {
         } catch (Throwable t) {
             throw Native.rethrow(t);
         }
-        if (rc != 0 && rc != -Errno.ENOENT) throw ErrorText.failQuiet("bpf_map_delete_batch", name, rc);
+        if (rc != 0 && rc != -Errno.ENOENT) {
+            throw partial(ErrorText.failQuiet("bpf_map_delete_batch", name, rc), batch.countOut(), count);
+        }
         return batch.countOut();
     }
 
@@ -311,6 +320,14 @@ public final class BpfMap implements AutoCloseable {
                     + (type == TYPE_ARRAY || type == TYPE_PERCPU_ARRAY ? " or the index is out of range" : ""), "");
         }
         return ErrorText.failQuiet(op, name, rc);
+    }
+
+    /** The same failure, saying how far the batch got (the kernel reports the elements it processed). */
+    private static BpfException partial(BpfException e, int done, int asked) {
+        if (done >= asked) return e; // the kernel failed before the first element and left count alone
+        String message = e.getMessage() + " (" + done + " of " + asked + " elements were processed before the failure)";
+        return e instanceof KeyExistsException ? new KeyExistsException(message, e.op(), e.object())
+                : new BpfException(message, e.op(), e.object(), e.errno(), "");
     }
 
     @Override

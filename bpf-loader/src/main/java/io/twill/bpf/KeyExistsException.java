@@ -5,4 +5,8 @@ public final class KeyExistsException extends BpfException {
     public KeyExistsException(String op, String map) {
         super(op, map, io.twill.bpf.internal.Errno.EEXIST, "the key is already present and NOEXIST was asked", "");
     }
+
+    KeyExistsException(String message, String op, String map) {
+        super(message, op, map, io.twill.bpf.internal.Errno.EEXIST, "");
+    }
 }

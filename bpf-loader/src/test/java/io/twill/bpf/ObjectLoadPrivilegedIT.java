@@ -182,6 +182,8 @@ class ObjectLoadPrivilegedIT {
                     batch.values().set(JAVA_LONG, 32L * i, i * 10L);
                 }
                 assertThat(m.updateBatch(batch, 1000, UpdateFlag.ANY)).isEqualTo(1000);
+                assertThatThrownBy(() -> m.updateBatch(batch, 10, UpdateFlag.NOEXIST))
+                        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("take only UpdateFlag.ANY");
                 List<Integer> seen = new ArrayList<>();
                 batch.reset();
                 try (MapBatch reader = m.newBatch(300)) {
@@ -198,6 +200,18 @@ class ObjectLoadPrivilegedIT {
                 assertThat(m.deleteBatch(batch, 1000)).isEqualTo(1000);
                 assertThat(m.nextKey(null, next)).isFalse();
             }
+        }
+    }
+
+    @Test
+    void aBatchThatFailsHalfwaySaysHowFarItGot() {
+        try (BpfObject obj = TestBpf.spec("tc_count").load(); MapBatch batch = obj.map("counts").newBatch(10)) {
+            for (int i = 0; i < 10; i++) batch.keys().set(JAVA_INT, 4L * i, i);
+            assertThatThrownBy(() -> obj.map("counts").updateBatch(batch, 10, UpdateFlag.ANY))
+                    .isInstanceOf(BpfException.class)
+                    .hasMessageStartingWith("bpf_map_update_batch(counts): E2BIG (Argument list too long)")
+                    .hasMessageContaining("max_entries 4")
+                    .hasMessageContaining("4 of 10 elements were processed before the failure");
         }
     }
 
