@@ -1,0 +1,272 @@
+#!/usr/bin/env bash
+# Datapath benchmark: Twill against its peers, all in the same run, in network namespaces this script makes.
+#
+#   same node:   raw-veth (a veth pair)  | bridge (the CNI reference bridge + host-local plugins) | twill-same-node
+#   two nodes:   flannel-vxlan (kernel VXLAN + cni0 bridge) | twill-overlay
+#                host-gw (cni0 bridge + a route per node)    | twill-native
+#
+# Metrics per case (client pinned to CPU 1, server to CPU 0, so the client CPU also runs the whole datapath in
+# softirq): TCP stream (iperf3), TCP request/response with 64-byte messages (sockperf ping-pong), and UDP 64-byte
+# packets/s (iperf3 -u -b 0) counted where they reach the receiver's UDP layer (Udp InDatagrams + RcvbufErrors),
+# plus what the iperf3 receiver read. ROUNDS interleaved repetitions (the case order rotates each round); the report
+# gives median, min, max, the ratio of medians Twill/peer and the per-round paired ratios.
+#
+#   bench/scripts/datapath.sh                      (root)
+#   DURATION=5 ROUNDS=3 OUT=bench/results/tmp/datapath.json CASES="raw-veth bridge ..." bench/scripts/datapath.sh
+#
+# Twill nodes are set up by io.twill.bench.datapath.TwillBenchNode through the same Datapath/maps API as the agent.
+# Only addresses inside the namespaces made here are used; everything is deleted on exit.
+set -euo pipefail
+top=$(cd "$(dirname "$0")/../.." && pwd)
+cd "$top"
+duration=${DURATION:-5} rounds=${ROUNDS:-3}
+out=${OUT:-bench/results/tmp/datapath.json}
+all_cases="raw-veth bridge twill-same-node flannel-vxlan twill-overlay host-gw twill-native"
+read -r -a cases <<<"${CASES:-$all_cases}"
+P=twb$$                      # namespace prefix, unique per run
+pins=/sys/fs/bpf/$P
+tmp=$(mktemp -d)
+bg_pids=()
+
+[[ $EUID -eq 0 ]] || { echo "datapath.sh: needs root (namespaces, BPF)" >&2; exit 1; }
+for t in ip iperf3 sockperf taskset jq /usr/lib/cni/bridge /usr/lib/cni/host-local; do
+  command -v "$t" >/dev/null || { echo "datapath.sh: $t missing (run 'make deps')" >&2; exit 1; }
+done
+(( $(nproc) >= 2 )) || { echo "datapath.sh: needs 2 CPUs (client and server are pinned apart)" >&2; exit 1; }
+
+cleanup() {
+  set +e
+  for pid in "${bg_pids[@]}"; do kill "$pid" 2>/dev/null; done
+  for ns in $(ip netns list | awk '{print $1}' | grep "^$P-"); do
+    for pid in $(ip netns pids "$ns"); do kill -9 "$pid" 2>/dev/null; done
+    ip netns del "$ns"
+  done
+  rm -rf "$pins" "$tmp"
+}
+trap cleanup EXIT
+
+# ---- Java helper (classes and jars snapshotted: a build running meanwhile may rewrite target/) ----
+JAVA_HOME=$(scripts/find-jdk.sh)
+java="$JAVA_HOME/bin/java"
+if [[ ! -f bench/target/classpath.txt || ! -f bench/target/classes/io/twill/bench/datapath/TwillBenchNode.class ]]; then
+  echo "datapath.sh: building bench and what it depends on" >&2
+  scripts/mvn -q -pl bench -am install -DskipTests
+fi
+mkdir -p "$tmp/lib"
+cp -r bench/target/classes "$tmp/classes"
+cp="$tmp/classes"
+IFS=: read -r -a jars < bench/target/classpath.txt || true  # no trailing newline
+for i in "${!jars[@]}"; do
+  [[ -f ${jars[$i]} ]] || continue
+  cp "${jars[$i]}" "$tmp/lib/$i-$(basename "${jars[$i]}")"
+  cp="$cp:$tmp/lib/$i-$(basename "${jars[$i]}")"
+done
+twill_node() { "$java" --enable-native-access=ALL-UNNAMED -Dorg.slf4j.simpleLogger.defaultLogLevel=warn -cp "$cp" \
+                 io.twill.bench.datapath.TwillBenchNode "$@"; }
+
+# ---- building blocks ----
+nsx() { local ns=$1; shift; ip netns exec "$P-$ns" "$@"; }
+mkns() { ip netns add "$P-$1"; ip -n "$P-$1" link set lo up; }
+macof() { ip -n "$P-$1" -o link show dev "$2" | sed -n 's/.*link\/ether \([0-9a-f:]*\).*/\1/p'; }
+
+underlay() { mkns "$1"; ip -n "$P-$1" link add br0 type bridge; ip -n "$P-$1" link set br0 up; }
+node() { # underlay node index subnet-octet: eth0 on the underlay bridge, address 192.168.<oct>.<i>/24
+  local ul=$1 n=$2 i=$3 oct=$4
+  mkns "$n"
+  ip link add eth0 netns "$P-$n" type veth peer name "ul$i" netns "$P-$ul"
+  ip -n "$P-$ul" link set "ul$i" master br0 up
+  ip -n "$P-$n" addr add "192.168.$oct.$i/24" dev eth0
+  ip -n "$P-$n" link set eth0 up
+  nsx "$n" sysctl -qw net.ipv4.ip_forward=1
+}
+twill_pod() { # node pod ip mtu: /32 address, default route via the link-local gateway, /32 route on the lxc
+  local n=$1 p=$2 ip=$3 mtu=$4
+  mkns "$p"
+  ip link add eth0 netns "$P-$p" type veth peer name "lxc$p" netns "$P-$n"
+  ip -n "$P-$p" addr add "$ip/32" dev eth0
+  ip -n "$P-$p" link set eth0 mtu "$mtu" up
+  ip -n "$P-$p" route add 169.254.1.1 dev eth0 scope link
+  ip -n "$P-$p" route add default via 169.254.1.1 dev eth0
+  ip -n "$P-$n" link set "lxc$p" up
+  ip -n "$P-$n" route add "$ip/32" dev "lxc$p"
+}
+bridge_pod() { # node pod ip/len gateway mtu: a veth whose host side is a port of cni0 (flannel / host-gw style)
+  local n=$1 p=$2 cidr=$3 gw=$4 mtu=$5
+  mkns "$p"
+  ip link add eth0 netns "$P-$p" type veth peer name "veth$p" netns "$P-$n"
+  ip -n "$P-$p" addr add "$cidr" dev eth0
+  ip -n "$P-$p" link set eth0 mtu "$mtu" up
+  ip -n "$P-$p" route add default via "$gw" dev eth0
+  ip -n "$P-$n" link set "veth$p" mtu "$mtu" master cni0 up
+}
+cni0() { ip -n "$P-$1" link add cni0 type bridge; ip -n "$P-$1" addr add "$2" dev cni0; ip -n "$P-$1" link set cni0 up; }
+
+declare -A CLIENT SERVER IP
+
+setup_raw() {
+  mkns ra; mkns rb
+  ip link add eth0 netns "$P-ra" type veth peer name eth0 netns "$P-rb"
+  ip -n "$P-ra" addr add 10.210.0.1/24 dev eth0; ip -n "$P-rb" addr add 10.210.0.2/24 dev eth0
+  ip -n "$P-ra" link set eth0 up; ip -n "$P-rb" link set eth0 up
+  CLIENT[raw-veth]=ra SERVER[raw-veth]=rb IP[raw-veth]=10.210.0.2
+}
+
+setup_bridge() {
+  mkns bn; mkns b1; mkns b2
+  local conf res
+  conf=$(jq -nc --arg name "$P-bridge" --arg dir "$tmp/host-local" '{cniVersion:"1.0.0", name:$name, type:"bridge",
+         bridge:"cni0", isGateway:true, ipMasq:false, ipam:{type:"host-local", subnet:"10.211.0.0/24", dataDir:$dir}}')
+  for p in b1 b2; do
+    res=$(nsx bn env CNI_COMMAND=ADD CNI_CONTAINERID="$P-$p" CNI_NETNS="/run/netns/$P-$p" CNI_IFNAME=eth0 \
+          CNI_PATH=/usr/lib/cni /usr/lib/cni/bridge <<<"$conf")
+    IP[bridge-$p]=$(jq -r '.ips[0].address' <<<"$res" | cut -d/ -f1)
+  done
+  CLIENT[bridge]=b1 SERVER[bridge]=b2 IP[bridge]=${IP[bridge-b2]}
+}
+
+setup_twill_overlay() { # also hosts twill-same-node (ta -> tb)
+  underlay tu
+  for i in 1 2; do
+    node tu "t$i" "$i" 212
+    ip -n "$P-t$i" link add twill_vxlan type vxlan external dstport 8472 nolearning
+    ip -n "$P-t$i" link set twill_vxlan up
+  done
+  twill_pod t1 ta 10.212.1.2 1450; twill_pod t1 tb 10.212.1.3 1450; twill_pod t2 tc 10.212.2.2 1450
+  mkdir -p "$pins"
+  twill_node --netns "$P-t1" --pin-root "$pins/t1" --node-ip 192.168.212.1 --cluster 10.212.0.0/16 --mode overlay \
+    --uplink eth0 --vxlan twill_vxlan --own 10.212.1.0/24 --peer 10.212.2.0/24=192.168.212.2 \
+    --pod "10.212.1.2=lxcta@$P-ta" --pod "10.212.1.3=lxctb@$P-tb"
+  twill_node --netns "$P-t2" --pin-root "$pins/t2" --node-ip 192.168.212.2 --cluster 10.212.0.0/16 --mode overlay \
+    --uplink eth0 --vxlan twill_vxlan --own 10.212.2.0/24 --peer 10.212.1.0/24=192.168.212.1 \
+    --pod "10.212.2.2=lxctc@$P-tc"
+  CLIENT[twill-same-node]=ta SERVER[twill-same-node]=tb IP[twill-same-node]=10.212.1.3
+  CLIENT[twill-overlay]=ta SERVER[twill-overlay]=tc IP[twill-overlay]=10.212.2.2
+}
+
+setup_flannel() {
+  underlay fu
+  for i in 1 2; do
+    node fu "f$i" "$i" 213
+    cni0 "f$i" "10.213.$i.1/24"
+    ip -n "$P-f$i" link add flannel.1 type vxlan id 1 local "192.168.213.$i" dev eth0 dstport 8472 nolearning
+    ip -n "$P-f$i" link set flannel.1 mtu 1450
+    ip -n "$P-f$i" addr add "10.213.$i.0/32" dev flannel.1
+    ip -n "$P-f$i" link set flannel.1 up
+  done
+  for i in 1 2; do
+    local j=$((3 - i)) mac
+    mac=$(macof "f$j" flannel.1)
+    ip -n "$P-f$i" route add "10.213.$j.0/24" via "10.213.$j.0" dev flannel.1 onlink
+    ip -n "$P-f$i" neigh add "10.213.$j.0" lladdr "$mac" dev flannel.1 nud permanent
+    nsx "f$i" bridge fdb append "$mac" dev flannel.1 dst "192.168.213.$j"
+  done
+  bridge_pod f1 fa 10.213.1.2/24 10.213.1.1 1450; bridge_pod f2 fc 10.213.2.2/24 10.213.2.1 1450
+  CLIENT[flannel-vxlan]=fa SERVER[flannel-vxlan]=fc IP[flannel-vxlan]=10.213.2.2
+}
+
+setup_hostgw() {
+  underlay hu
+  for i in 1 2; do node hu "h$i" "$i" 214; cni0 "h$i" "10.214.$i.1/24"; done
+  ip -n "$P-h1" route add 10.214.2.0/24 via 192.168.214.2 dev eth0
+  ip -n "$P-h2" route add 10.214.1.0/24 via 192.168.214.1 dev eth0
+  bridge_pod h1 ha 10.214.1.2/24 10.214.1.1 1500; bridge_pod h2 hc 10.214.2.2/24 10.214.2.1 1500
+  CLIENT[host-gw]=ha SERVER[host-gw]=hc IP[host-gw]=10.214.2.2
+}
+
+setup_twill_native() {
+  underlay nu
+  for i in 1 2; do node nu "n$i" "$i" 215; done
+  ip -n "$P-n1" route add 10.215.2.0/24 via 192.168.215.2 dev eth0
+  ip -n "$P-n2" route add 10.215.1.0/24 via 192.168.215.1 dev eth0
+  twill_pod n1 na 10.215.1.2 1500; twill_pod n2 nc 10.215.2.2 1500
+  mkdir -p "$pins"
+  twill_node --netns "$P-n1" --pin-root "$pins/n1" --node-ip 192.168.215.1 --cluster 10.215.0.0/16 --mode native \
+    --uplink eth0 --own 10.215.1.0/24 --peer 10.215.2.0/24=192.168.215.2 --pod "10.215.1.2=lxcna@$P-na"
+  twill_node --netns "$P-n2" --pin-root "$pins/n2" --node-ip 192.168.215.2 --cluster 10.215.0.0/16 --mode native \
+    --uplink eth0 --own 10.215.2.0/24 --peer 10.215.1.0/24=192.168.215.1 --pod "10.215.2.2=lxcnc@$P-nc"
+  CLIENT[twill-native]=na SERVER[twill-native]=nc IP[twill-native]=10.215.2.2
+}
+
+wanted() { [[ " ${cases[*]} " == *" $1 "* ]]; }
+echo "datapath.sh: setting up (prefix $P)" >&2
+wanted raw-veth && setup_raw
+wanted bridge && setup_bridge
+{ wanted twill-same-node || wanted twill-overlay; } && setup_twill_overlay
+wanted flannel-vxlan && setup_flannel
+wanted host-gw && setup_hostgw
+wanted twill-native && setup_twill_native
+
+# Every case must pass a ping first: a broken topology is an error, not a slow result.
+for c in "${cases[@]}"; do
+  nsx "${CLIENT[$c]}" ping -c 2 -i 0.2 -W 1 -q "${IP[$c]}" >/dev/null \
+    || { echo "datapath.sh: $c: ${CLIENT[$c]} cannot reach ${IP[$c]}" >&2; exit 1; }
+done
+
+# ---- measurements: server on CPU 0, client on CPU 1 ----
+wait_listen() { # ns proto port
+  for _ in $(seq 50); do
+    nsx "$1" ss -Hln"$2" "sport = :$3" | grep -q . && return 0
+    sleep 0.05
+  done
+  echo "datapath.sh: nothing listens on $2 port $3 in $1" >&2; return 1
+}
+udp_counter() { # ns: InDatagrams + RcvbufErrors of the namespace's UDP layer
+  # shellcheck disable=SC2016 # awk program
+  nsx "$1" awk '/^Udp:/ { if (!h) { for (i = 2; i <= NF; i++) k[i] = $i; h = 1 } else for (i = 2; i <= NF; i++) v[k[i]] = $i }
+                END { print v["InDatagrams"] + v["RcvbufErrors"] }' /proc/net/snmp
+}
+stream() { # case
+  local c=$1 s=${SERVER[$1]} spid
+  nsx "$s" taskset -c 0 iperf3 -s -1 -p 5201 >/dev/null 2>&1 & spid=$!; bg_pids+=("$spid")
+  wait_listen "$s" t 5201
+  nsx "${CLIENT[$c]}" taskset -c 1 iperf3 -c "${IP[$c]}" -p 5201 -t "$duration" -J > "$tmp/stream.json"
+  wait "$spid" || true
+  echo "stream_gbps $(jq '.end.sum_received.bits_per_second / 1e9' "$tmp/stream.json")"
+}
+rr() {
+  local c=$1 s=${SERVER[$1]} spid o tps p50
+  nsx "$s" taskset -c 0 sockperf sr --tcp -i "${IP[$c]}" -p 11111 >/dev/null 2>&1 & spid=$!; bg_pids+=("$spid")
+  wait_listen "$s" t 11111
+  o=$(nsx "${CLIENT[$c]}" taskset -c 1 sockperf pp --tcp -i "${IP[$c]}" -p 11111 -t "$duration" -m 64 2>&1) || true
+  kill "$spid" 2>/dev/null || true
+  wait "$spid" 2>/dev/null || true
+  tps=$(sed -n 's/.*RunTime=\([0-9.]*\) sec; SentMessages=[0-9]*; ReceivedMessages=\([0-9]*\).*/\2 \1/p' <<<"$o" \
+        | awk '{ printf "%.1f", $1 / $2 }')
+  p50=$(sed -n 's/.*percentile 50.000 = *\([0-9.]*\).*/\1/p' <<<"$o")
+  [[ -n $tps && -n $p50 ]] || { echo "datapath.sh: $c: sockperf ping-pong gave no result:" >&2; echo "$o" >&2; return 1; }
+  echo "rr_tps $tps"
+  echo "rr_p50_us $p50"
+}
+udp64() {
+  local c=$1 s=${SERVER[$1]} spid before after
+  nsx "$s" taskset -c 0 iperf3 -s -1 -p 5202 >/dev/null 2>&1 & spid=$!; bg_pids+=("$spid")
+  wait_listen "$s" t 5202
+  before=$(udp_counter "$s")
+  nsx "${CLIENT[$c]}" taskset -c 1 iperf3 -c "${IP[$c]}" -p 5202 -u -l 64 -b 0 -t "$duration" -J > "$tmp/udp.json"
+  wait "$spid" || true
+  after=$(udp_counter "$s")
+  jq -r --argjson d "$((after - before))" '.end.sum as $s |
+     "udp64_pps \($d / $s.seconds)\nudp64_app_pps \(($s.packets - $s.lost_packets) / $s.seconds)"' "$tmp/udp.json"
+}
+
+load_before=$(cut -d' ' -f1-3 /proc/loadavg)
+echo "datapath.sh: ${#cases[@]} cases x 3 metrics x $rounds rounds x ${duration}s (load average $load_before)" >&2
+: > "$tmp/samples.tsv"
+for ((r = 1; r <= rounds; r++)); do
+  n=${#cases[@]}
+  for ((k = 0; k < n; k++)); do
+    c=${cases[$(((k + r - 1) % n))]}
+    for m in stream rr udp64; do
+      "$m" "$c" > "$tmp/metric.out"
+      while read -r metric value; do
+        printf '%s\t%s\t%s\t%s\n' "$r" "$c" "$metric" "$value" | tee -a "$tmp/samples.tsv" >&2
+      done < "$tmp/metric.out"
+    done
+  done
+done
+load_after=$(cut -d' ' -f1-3 /proc/loadavg)
+
+"$java" -cp "$cp" io.twill.bench.datapath.DatapathReport "$tmp/samples.tsv" "$out" \
+  "date=$(date -u +%FT%TZ)" "kernel=$(uname -r)" "cpus=$(nproc)" "duration_s=$duration" "rounds=$rounds" \
+  "load_before=$load_before" "load_after=$load_after" "pinning=server cpu0, client cpu1" \
+  "bridge_nf_call_iptables=$(cat /proc/sys/net/bridge/bridge-nf-call-iptables 2>/dev/null || echo absent)"
