@@ -56,6 +56,16 @@ class ObjectLoadPrivilegedIT {
     }
 
     @Test
+    void tcxSectionsLoadAsSchedCls() {
+        try (BpfObject obj = TestBpf.spec("tcx_section").load()) {
+            BpfProgram p = obj.program("pass_all");
+            assertThat(p.sectionName()).isEqualTo("tcx/ingress");
+            assertThat(p.type()).isEqualTo(BpfProgram.TYPE_SCHED_CLS);
+            assertThat(p.testRun(TestBpf.icmpEcho()).retval()).isZero();
+        }
+    }
+
+    @Test
     void rodataConstantsChangeBehaviourWithoutRecompiling() {
         try (BpfObject obj = TestBpf.spec("tc_count").withConstant("slot_base", 2)
                 .withConstant("only_icmp_echo", false).load()) {
