@@ -3,6 +3,7 @@ package io.twill.bpf;
 import io.twill.bpf.internal.ErrorText;
 import io.twill.bpf.internal.Errno;
 import io.twill.bpf.internal.InfoReader;
+import io.twill.bpf.internal.Leaks;
 import io.twill.bpf.internal.Libbpf;
 import io.twill.bpf.internal.LibbpfStructs;
 import io.twill.bpf.internal.Libc;
@@ -31,10 +32,12 @@ public final class BpfLink implements AutoCloseable {
     private final int fd;
     private volatile Path pinnedAt;
     private volatile boolean closed;
+    private final Leaks.Token leaks;
 
     private BpfLink(int fd, Path pinnedAt) {
         this.fd = fd;
         this.pinnedAt = pinnedAt;
+        this.leaks = Leaks.watch(this, "link fd " + fd);
     }
 
     /** Attaches {@code program} to device {@code ifindex} with a TCX link (attach type 46/47, Linux >= 6.6). */
@@ -133,6 +136,7 @@ public final class BpfLink implements AutoCloseable {
             if (closed) return;
             closed = true;
         }
+        leaks.closed();
         Libc.closeFd(fd);
     }
 

@@ -3,6 +3,7 @@ package io.twill.bpf;
 import io.twill.bpf.internal.ErrorText;
 import io.twill.bpf.internal.Errno;
 import io.twill.bpf.internal.InfoReader;
+import io.twill.bpf.internal.Leaks;
 import io.twill.bpf.internal.Libbpf;
 import io.twill.bpf.internal.LibbpfStructs;
 import io.twill.bpf.internal.Libc;
@@ -38,6 +39,7 @@ public final class BpfMap implements AutoCloseable {
     private final int id;
     private final int valueBufferSize;
     private final BpfObject parent; // null when this handle owns fd
+    private final Leaks.Token leaks; // null when borrowed
     private volatile boolean closed;
     private volatile Path pinnedAt;
 
@@ -56,6 +58,7 @@ public final class BpfMap implements AutoCloseable {
             this.name = name != null ? name : InfoReader.name(info, l, "name");
         }
         this.valueBufferSize = isPerCpu() ? perCpuStride() * possibleCpus() : valueSize;
+        this.leaks = parent == null ? Leaks.watch(this, "map " + this.name + " (fd " + fd + ")") : null;
     }
 
     /** A view of a map owned by {@code parent}. */
@@ -290,6 +293,7 @@ public final class BpfMap implements AutoCloseable {
             if (closed) return;
             closed = true;
         }
+        leaks.closed();
         Libc.closeFd(fd);
     }
 

@@ -2,6 +2,7 @@ package io.twill.bpf;
 
 import io.twill.bpf.internal.ErrorText;
 import io.twill.bpf.internal.Errno;
+import io.twill.bpf.internal.Leaks;
 import io.twill.bpf.internal.Libbpf;
 import io.twill.bpf.internal.LibbpfStructs;
 import io.twill.bpf.internal.Libc;
@@ -14,7 +15,6 @@ import org.slf4j.LoggerFactory;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
-import java.lang.ref.Cleaner;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -34,14 +34,12 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
  */
 public final class BpfObject implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(BpfObject.class);
-    private static final Cleaner CLEANER = Cleaner.create();
 
     private final String name;
     private final Arena arena;
     private final Map<String, BpfMap> maps;
     private final Map<String, BpfProgram> programs;
-    private final LeakCheck leakCheck;
-    private final Cleaner.Cleanable cleanable;
+    private final Leaks.Token leaks;
     private volatile boolean closed;
 
     private BpfObject(String name, Arena arena, Map<String, BpfMap> maps, Map<String, BpfProgram> programs) {
@@ -49,8 +47,7 @@ public final class BpfObject implements AutoCloseable {
         this.arena = arena;
         this.maps = maps;
         this.programs = programs;
-        this.leakCheck = new LeakCheck(name);
-        this.cleanable = CLEANER.register(this, leakCheck);
+        this.leaks = Leaks.watch(this, "BpfObject " + name);
     }
 
     /** Opens, configures and loads {@code spec}. */
@@ -280,27 +277,12 @@ public final class BpfObject implements AutoCloseable {
             if (closed) return;
             closed = true;
         }
-        leakCheck.closed = true;
-        cleanable.clean();
+        leaks.closed();
         arena.close();
     }
 
     @Override
     public String toString() {
         return "BpfObject " + name + " (programs " + programs.keySet() + ", maps " + maps.keySet() + ")";
-    }
-
-    /** Only logs: an object that is garbage-collected unclosed keeps its kernel objects until the process exits. */
-    private static final class LeakCheck implements Runnable {
-        private final String name;
-        volatile boolean closed;
-
-        LeakCheck(String name) { this.name = name; }
-
-        @Override
-        public void run() {
-            if (!closed) log.warn("BpfObject {} was garbage-collected without close(); its programs and maps stay "
-                    + "until the process exits", name);
-        }
     }
 }

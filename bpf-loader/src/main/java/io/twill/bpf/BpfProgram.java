@@ -3,6 +3,7 @@ package io.twill.bpf;
 import io.twill.bpf.internal.ErrorText;
 import io.twill.bpf.internal.Errno;
 import io.twill.bpf.internal.InfoReader;
+import io.twill.bpf.internal.Leaks;
 import io.twill.bpf.internal.Libbpf;
 import io.twill.bpf.internal.LibbpfStructs;
 import io.twill.bpf.internal.Libc;
@@ -34,6 +35,7 @@ public final class BpfProgram implements AutoCloseable {
     private final int id;
     private final String tag;
     private final BpfObject parent;
+    private final Leaks.Token leaks; // null when borrowed
     private volatile boolean closed;
 
     private BpfProgram(String name, String sectionName, int fd, BpfObject parent) {
@@ -48,6 +50,7 @@ public final class BpfProgram implements AutoCloseable {
             this.name = name != null ? name : InfoReader.name(info, l, "name");
         }
         this.sectionName = sectionName;
+        this.leaks = parent == null ? Leaks.watch(this, "program " + this.name + " (fd " + fd + ")") : null;
     }
 
     static BpfProgram borrowed(BpfObject parent, String name, String section, int fd) {
@@ -145,6 +148,7 @@ public final class BpfProgram implements AutoCloseable {
             if (closed) return;
             closed = true;
         }
+        leaks.closed();
         Libc.closeFd(fd);
     }
 

@@ -2,6 +2,7 @@ package io.twill.bpf;
 
 import io.twill.bpf.internal.ErrorText;
 import io.twill.bpf.internal.Errno;
+import io.twill.bpf.internal.Leaks;
 import io.twill.bpf.internal.Libbpf;
 import io.twill.bpf.internal.Native;
 import io.twill.bpf.internal.PrintBridge;
@@ -33,7 +34,7 @@ public final class RingBuffer implements AutoCloseable {
 
     static {
         try {
-            ON_SAMPLE = MethodHandles.lookup().findVirtual(RingBuffer.class, "onSample",
+            ON_SAMPLE = MethodHandles.lookup().findVirtual(Sink.class, "onSample",
                     MethodType.methodType(int.class, MemorySegment.class, MemorySegment.class, long.class));
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
@@ -41,15 +42,15 @@ public final class RingBuffer implements AutoCloseable {
     }
 
     private final String mapName;
-    private final Consumer<MemorySegment> handler;
+    private final Sink sink; // what the upcall stub holds, so an unclosed RingBuffer can still be noticed as leaked
     private final Arena arena = Arena.ofShared();
-    private final AtomicLong callbackFailures = new AtomicLong();
     private MemorySegment rb;
+    private Leaks.Token leaks;
     private volatile boolean closed;
 
     private RingBuffer(String mapName, Consumer<MemorySegment> handler) {
         this.mapName = mapName;
-        this.handler = handler;
+        this.sink = new Sink(mapName, handler);
     }
 
     /** Opens {@code map} (a ringbuf map); {@code handler} sees each record as a segment valid during the call. */
@@ -62,7 +63,7 @@ public final class RingBuffer implements AutoCloseable {
         RingBuffer r = new RingBuffer(map.name(), handler);
         boolean ok = false;
         try {
-            MemorySegment stub = Linker.nativeLinker().upcallStub(ON_SAMPLE.bindTo(r), Libbpf.RING_BUFFER_SAMPLE_FN, r.arena);
+            MemorySegment stub = Linker.nativeLinker().upcallStub(ON_SAMPLE.bindTo(r.sink), Libbpf.RING_BUFFER_SAMPLE_FN, r.arena);
             MemorySegment errno = Libbpf.newErrnoSegment(r.arena);
             PrintBridge.clear();
             MemorySegment raw = (MemorySegment) Libbpf.ring_buffer__new.invokeExact(errno, map.fd(), stub,
@@ -70,6 +71,7 @@ public final class RingBuffer implements AutoCloseable {
             if (raw.address() == 0) throw ErrorText.fail("ring_buffer__new", map.name(), -Libbpf.errno(errno));
             // Freed before the stub when the arena closes (cleanups run last-registered first).
             r.rb = raw.reinterpret(r.arena, RingBuffer::free);
+            r.leaks = Leaks.watch(r, "ring buffer on " + map.name());
             ok = true;
             return r;
         } catch (Throwable t) {
@@ -124,7 +126,7 @@ public final class RingBuffer implements AutoCloseable {
     }
 
     /** How many records the callback threw on. */
-    public long callbackFailures() { return callbackFailures.get(); }
+    public long callbackFailures() { return sink.failures.get(); }
 
     /** Frees the ring buffer and its callback (idempotent). */
     @Override
@@ -133,6 +135,7 @@ public final class RingBuffer implements AutoCloseable {
             if (closed) return;
             closed = true;
         }
+        if (leaks != null) leaks.closed();
         arena.close();
     }
 
@@ -140,18 +143,25 @@ public final class RingBuffer implements AutoCloseable {
         if (closed) throw new IllegalStateException("ring buffer on " + mapName + " is closed");
     }
 
-    @SuppressWarnings("unused") // called from C
-    private int onSample(MemorySegment ctx, MemorySegment data, long size) {
-        try {
-            handler.accept(data.reinterpret(size));
-        } catch (Throwable t) {
-            try {
-                if (callbackFailures.incrementAndGet() <= 10) log.warn("ring buffer {}: callback failed", mapName, t);
-            } catch (Throwable ignored) {
-                // never let anything escape into C
-            }
+    /** The upcall's target: hands records to the handler and keeps every Throwable out of C. */
+    private record Sink(String mapName, Consumer<MemorySegment> handler, AtomicLong failures) {
+        Sink(String mapName, Consumer<MemorySegment> handler) {
+            this(mapName, handler, new AtomicLong());
         }
-        return 0;
+
+        @SuppressWarnings("unused") // called from C
+        int onSample(MemorySegment ctx, MemorySegment data, long size) {
+            try {
+                handler.accept(data.reinterpret(size));
+            } catch (Throwable t) {
+                try {
+                    if (failures.incrementAndGet() <= 10) log.warn("ring buffer {}: callback failed", mapName, t);
+                } catch (Throwable ignored) {
+                    // never let anything escape into C
+                }
+            }
+            return 0;
+        }
     }
 
     private static void free(MemorySegment rb) {
