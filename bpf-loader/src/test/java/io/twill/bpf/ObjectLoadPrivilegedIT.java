@@ -281,6 +281,24 @@ class ObjectLoadPrivilegedIT {
     }
 
     @Test
+    void aPinnedProgramIsReopenedAndRuns() throws IOException {
+        try (TestBpf.Bpffs fs = new TestBpf.Bpffs()) {
+            int id;
+            try (BpfObject obj = TestBpf.spec("tc_count").load()) {
+                id = obj.program("count_a").id();
+                obj.program("count_a").pin(fs.resolve("count_a"));
+            }
+            try (BpfProgram p = BpfProgram.openPinned(fs.resolve("count_a"))) {
+                assertThat(p.id()).isEqualTo(id);
+                assertThat(p.name()).isEqualTo("count_a");
+                assertThat(p.ownsDescriptor()).isTrue();
+                assertThat(p.testRun(TestBpf.icmpEcho()).retval()).isZero();
+            }
+            Files.delete(fs.resolve("count_a"));
+        }
+    }
+
+    @Test
     void explicitReuseSharesAMapBetweenObjects() {
         try (TestBpf.Bpffs fs = new TestBpf.Bpffs(); BpfObject first = TestBpf.spec("tc_count").load()) {
             BpfMap counts = first.map("counts");
