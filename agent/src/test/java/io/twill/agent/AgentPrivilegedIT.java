@@ -219,14 +219,18 @@ class AgentPrivilegedIT {
         assertThat(links(fx.node)).doesNotContain(epA.hostIfname());
     }
 
-    /** bpf_lxc is attached to the endpoint's lxc ingress: its pinned TCX link points at the device and runs from_container. */
+    /** bpf_lxc is attached to the endpoint's lxc ingress (a direct-action cls_bpf filter, or a pinned TCX link). */
     void assertAttached(Endpoint ep) {
         Path pin = agent.datapath().linkPin(ep.hostIfindex(), TcDirection.INGRESS);
-        assertThat(pin).exists();
-        try (BpfLink link = BpfLink.openPinned(pin)) {
-            assertThat(link.info().ifindex()).isEqualTo(ep.hostIfindex());
-            assertThat(Cmd.run("bpftool", "prog", "show", "id", String.valueOf(link.info().programId())).stdout())
-                    .contains("from_container");
+        if (Files.exists(pin)) {
+            try (BpfLink link = BpfLink.openPinned(pin)) {
+                assertThat(link.info().ifindex()).isEqualTo(ep.hostIfindex());
+                assertThat(Cmd.run("bpftool", "prog", "show", "id", String.valueOf(link.info().programId())).stdout())
+                        .contains("from_container");
+            }
+        } else {
+            assertThat(fx.node.exec("tc", "filter", "show", "dev", ep.hostIfname(), "ingress").stdout())
+                    .contains("from_container").contains("direct-action");
         }
     }
 

@@ -41,7 +41,7 @@ public final class NetlinkEndpointNetwork implements EndpointNetwork {
     }
 
     @Override
-    public Veth createVeth(Endpoint ep) {
+    public Veth createVeth(VethPlan ep) {
         if (ep.netns() == null || !Files.exists(ep.netns())) throw new NetnsGoneException(ep.netns(), null);
         VethSpec spec = VethSpec.of(ep.hostIfname(), ep.key().ifname(), ep.netns()).withMtu(ep.mtu())
                 .withMac(ep.hostMac()).withPeerMac(ep.podMac()).withUp(true, false);

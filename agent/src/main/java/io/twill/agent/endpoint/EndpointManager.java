@@ -94,11 +94,20 @@ public final class EndpointManager {
         return stripes[Math.floorMod(key.hashCode(), STRIPES)];
     }
 
-    /** One thing ADD did and how to take it back. */
-    private record Undo(String what, Runnable action) {}
+    /** One thing ADD did and how to take it back; {@code action} says what it undid, or null for bookkeeping. */
+    private record Undo(String what, java.util.function.Supplier<String> action) {
+        Undo(String what, Runnable r) {
+            this(what, () -> {
+                r.run();
+                return what;
+            });
+        }
+    }
 
     /**
-     * ADD: IP → veth → pod side → host side → bpf_lxc → map entry → state file.
+     * ADD: IP (persisted while the veth pair is created) → pod side → host side → bpf_lxc and map entry (while the
+     * state file is written) → result. The state file is the truth a restart works from: a crash before it is
+     * durable leaves leftovers that the restart removes; a crash after it leaves an endpoint the restart adopts.
      *
      * @throws EndpointException naming the failed step, after rolling back; its cause is the original error
      */
@@ -110,27 +119,44 @@ public final class EndpointManager {
             }
             Deque<Undo> undo = new ArrayDeque<>();
             Step step = Step.ALLOCATE_IP;
+            Fork<IpAllocation> allocation = null;
+            Fork<Void> saving = null;
             try {
-                IpamOwner owner = new IpamOwner(key.containerId(), key.ifname(), spec.network(), spec.podNamespace(), spec.podName());
-                IpAllocation a = spec.requestedIp() == null ? ipam.allocate(owner) : ipam.allocate(spec.requestedIp(), owner);
-                Inet4Address ip = a.ip();
-                undo.push(new Undo("released " + ip.getHostAddress(), () -> ipam.release(ip)));
-                int id = registry.allocateId();
-                undo.push(new Undo(null, () -> registry.releaseId(id)));
                 int mtu = spec.mtu() == null ? settings.mtu() : spec.mtu();
                 if (mtu < 68 + settings.routeOverhead() || mtu > 65535) {
                     throw new IllegalArgumentException("MTU " + mtu + " is out of range (" + (68 + settings.routeOverhead()) + "..65535)");
                 }
+                int id = registry.allocateId();
+                undo.push(new Undo(null, () -> registry.releaseId(id)));
+                IpamOwner owner = new IpamOwner(key.containerId(), key.ifname(), spec.network(), spec.podNamespace(), spec.podName());
+                Fork<IpAllocation> alloc = Fork.of(() -> spec.requestedIp() == null ? ipam.allocate(owner)
+                        : ipam.allocate(spec.requestedIp(), owner));
+                allocation = alloc;
+                undo.push(new Undo("release the address", () -> {
+                    IpAllocation a;
+                    try {
+                        a = alloc.join();
+                    } catch (RuntimeException failed) {
+                        return null; // the allocation failed: nothing to release
+                    }
+                    ipam.release(a.ip());
+                    return "released " + a.ip().getHostAddress();
+                }));
                 String hostIfname = LxcNames.hostIfname(key);
+                MacAddress hostMac = MacAddress.randomLocal();
                 MacAddress podMac = spec.requestedMac() != null ? spec.requestedMac() : MacAddress.randomLocal();
-                Endpoint ep = new Endpoint(key, spec.network(), spec.netns(), spec.podNamespace(), spec.podName(), id, ip,
-                        ipam.gatewayFor(ip), hostIfname, 0, MacAddress.randomLocal(), 0, podMac, mtu,
-                        settings.routeMtu(mtu), clock.instant());
 
                 step = Step.CREATE_VETH;
-                EndpointNetwork.Veth veth = network.createVeth(ep);
+                EndpointNetwork.Veth veth = network.createVeth(new EndpointNetwork.VethPlan(key, spec.netns(), hostIfname,
+                        mtu, hostMac, podMac));
                 undo.push(new Undo("deleted " + hostIfname, () -> network.deleteVeth(hostIfname)));
-                ep = ep.withHostIfindex(veth.hostIfindex()).withPodIfindex(veth.podIfindex());
+
+                step = Step.ALLOCATE_IP;
+                IpAllocation a = alloc.join();
+                Inet4Address ip = a.ip();
+                Endpoint ep = new Endpoint(key, spec.network(), spec.netns(), spec.podNamespace(), spec.podName(), id, ip,
+                        ipam.gatewayFor(ip), hostIfname, veth.hostIfindex(), hostMac, veth.podIfindex(), podMac, mtu,
+                        settings.routeMtu(mtu), clock.instant());
 
                 step = Step.CONFIGURE_POD;
                 network.configurePod(ep);
@@ -138,18 +164,20 @@ public final class EndpointManager {
                 step = Step.CONFIGURE_HOST;
                 network.configureHost(ep);
 
+                undo.push(new Undo("deleted state file", () -> store.delete(key)));
+                Endpoint done = ep;
+                saving = Fork.run(() -> store.save(done));
+
                 step = Step.ATTACH_PROGRAM;
-                int hostIfindex = ep.hostIfindex();
-                datapath.attach(hostIfname, hostIfindex);
-                undo.push(new Undo("detached bpf_lxc", () -> datapath.detach(hostIfname, hostIfindex)));
+                datapath.attach(hostIfname, ep.hostIfindex());
+                undo.push(new Undo("detached bpf_lxc", () -> datapath.detach(hostIfname, done.hostIfindex())));
 
                 step = Step.WRITE_MAP;
                 datapath.putEndpoint(ep);
                 undo.push(new Undo("removed twill_endpoints entry", () -> datapath.removeEndpoint(ip)));
 
                 step = Step.SAVE_STATE;
-                undo.push(new Undo("deleted state file", () -> store.delete(key)));
-                store.save(ep);
+                saving.join();
 
                 registry.put(ep);
                 log.atInfo().addKeyValue("endpoint", ep.id()).addKeyValue("container", key.containerId())
@@ -157,6 +185,9 @@ public final class EndpointManager {
                         .log("Endpoint {} added: {} on {} for {}", ep.id(), ip.getHostAddress(), hostIfname, ep.podRef());
                 return ep;
             } catch (RuntimeException e) {
+                // Wait for work in flight, so the undo sees its outcome (a failure there is the step's, or secondary).
+                if (saving != null) quietly(saving, e, step != Step.SAVE_STATE);
+                if (allocation != null) quietly(allocation, e, step != Step.ALLOCATE_IP);
                 List<String> undone = rollback(undo, e);
                 log.atWarn().addKeyValue("container", key.containerId()).addKeyValue("step", step.name())
                         .log("ADD {} failed at '{}': {}", key, step, e.toString());
@@ -165,16 +196,24 @@ public final class EndpointManager {
         }
     }
 
+    private static void quietly(Fork<?> f, RuntimeException primary, boolean record) {
+        try {
+            f.join();
+        } catch (RuntimeException e) {
+            if (record && e != primary) primary.addSuppressed(e);
+        }
+    }
+
     private static List<String> rollback(Deque<Undo> undo, RuntimeException failure) {
         List<String> done = new ArrayList<>();
         while (!undo.isEmpty()) {
             Undo u = undo.pop();
             try {
-                u.action().run();
-                if (u.what() != null) done.add(u.what());
+                String what = u.action().get();
+                if (what != null) done.add(what);
             } catch (RuntimeException e) {
                 failure.addSuppressed(e);
-                if (u.what() != null) done.add("FAILED to undo (" + u.what() + "): " + e.getMessage());
+                done.add("FAILED to undo (" + (u.what() == null ? "bookkeeping" : u.what()) + "): " + e.getMessage());
             }
         }
         return done;
@@ -184,14 +223,15 @@ public final class EndpointManager {
     public record DelResult(boolean found, List<String> removed) {}
 
     /**
-     * DEL: map entry → veth (and with it the pod's interface and routes) → attachment → IP → state. Succeeds when
-     * there is nothing to delete. When a step fails the others still run, the state file stays for a retry, and an
-     * {@link EndpointException} lists what failed.
+     * DEL: map entry → veth (and with it the pod's interface and routes) and attachment, while the IP and the state
+     * file are released in parallel. Succeeds when there is nothing to delete. When a step fails the others still
+     * run, the endpoint stays known, and an {@link EndpointException} lists what failed; a retry finishes the job
+     * (without state it sweeps by the device name and the IPAM owner, and a restart removes leftovers anyway).
      */
     public DelResult del(EndpointKey key) {
         synchronized (lock(key)) {
             Optional<Endpoint> known = registry.get(key);
-            List<String> removed = new ArrayList<>();
+            List<String> removed = java.util.Collections.synchronizedList(new ArrayList<>());
             List<RuntimeException> failures = new ArrayList<>();
             String hostIfname = known.map(Endpoint::hostIfname).orElse(LxcNames.hostIfname(key));
             int hostIfindex = known.map(Endpoint::hostIfindex).orElse(0);
@@ -204,24 +244,27 @@ public final class EndpointManager {
                     if (datapath.removeEndpoint(ip)) removed.add("twill_endpoints " + ip.getHostAddress());
                 });
             }
+            List<RuntimeException> fileFailures = java.util.Collections.synchronizedList(new ArrayList<>());
+            Fork<Void> files = Fork.run(() -> {
+                for (Inet4Address ip : ips) {
+                    attempt(fileFailures, () -> {
+                        if (ipam.release(ip)) removed.add("IP " + ip.getHostAddress());
+                    });
+                }
+                attempt(fileFailures, () -> {
+                    if (store.delete(key)) removed.add("state");
+                });
+            });
             attempt(failures, () -> {
                 if (network.deleteVeth(hostIfname)) removed.add(hostIfname);
             });
             attempt(failures, () -> datapath.detach(hostIfname, hostIfindex));
-            for (Inet4Address ip : ips) {
-                attempt(failures, () -> {
-                    if (ipam.release(ip)) removed.add("IP " + ip.getHostAddress());
-                });
-            }
-            if (failures.isEmpty()) {
-                attempt(failures, () -> {
-                    if (store.delete(key)) removed.add("state");
-                });
-            }
+            attempt(failures, files::join);
+            failures.addAll(fileFailures);
             if (!failures.isEmpty()) {
                 RuntimeException first = failures.getFirst();
                 failures.stream().skip(1).forEach(first::addSuppressed);
-                throw new EndpointException("DEL", key, Step.DELETE, removed, first);
+                throw new EndpointException("DEL", key, Step.DELETE, List.copyOf(removed), first);
             }
             known.ifPresent(ep -> {
                 registry.remove(key);
@@ -229,7 +272,7 @@ public final class EndpointManager {
                 log.atInfo().addKeyValue("endpoint", ep.id()).addKeyValue("container", key.containerId())
                         .log("Endpoint {} deleted: {} ({})", ep.id(), ep.ip().getHostAddress(), ep.podRef());
             });
-            return new DelResult(known.isPresent(), removed);
+            return new DelResult(known.isPresent(), List.copyOf(removed));
         }
     }
 

@@ -1,5 +1,8 @@
 package io.twill.agent.endpoint;
 
+import io.twill.netlink.MacAddress;
+
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 
@@ -14,13 +17,16 @@ public interface EndpointNetwork {
     /** The two ends of a new pair: the host end's ifindex (node namespace) and the pod end's (pod namespace). */
     record Veth(int hostIfindex, int podIfindex) {}
 
+    /** What a new pair needs (no address yet: ADD creates the pair while IPAM persists the allocation). */
+    record VethPlan(EndpointKey key, Path netns, String hostIfname, int mtu, MacAddress hostMac, MacAddress podMac) {}
+
     /**
-     * Creates the pair: {@code ep.hostIfname()} (up) in the node namespace and {@code ep.key().ifname()} directly in
-     * the pod namespace {@code ep.netns()}, both with {@code ep.mtu()} and their MACs.
+     * Creates the pair: {@code hostIfname} (up) in the node namespace and {@code key.ifname()} directly in the pod
+     * namespace {@code netns}, both with {@code mtu} and their MACs.
      *
      * @throws NetnsGoneException when the pod's namespace does not exist
      */
-    Veth createVeth(Endpoint ep);
+    Veth createVeth(VethPlan plan);
 
     /**
      * Inside the pod: the pod end ({@code ep.podIfindex()}) up, {@code ip/32}, a link-scope route to the gateway, the

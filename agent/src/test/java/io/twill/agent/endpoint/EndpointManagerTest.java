@@ -203,17 +203,31 @@ class EndpointManagerTest {
     }
 
     @Test
-    void aFailedDelKeepsTheStateForARetry() {
+    void aFailedDelKeepsTheEndpointForARetry() {
         Endpoint ep = mgr.add(spec("c1"));
         net.failOn.add("deleteVeth");
         assertThatThrownBy(() -> mgr.del(ep.key())).isInstanceOfSatisfying(EndpointException.class, e -> {
             assertThat(e.step()).isEqualTo(Step.DELETE);
             assertThat(e.getMessage()).contains("deleteVeth: injected failure");
         });
-        assertThat(store.saved).containsKey(ep.key());
         assertThat(registry.get(ep.key())).isPresent();
+        assertThat(net.devices).containsKey(ep.hostIfname());
         mgr.del(ep.key());
         assertNothingLeft();
+    }
+
+    @Test
+    void aFailedDelIsFinishedByARetryWithoutState() {
+        Endpoint ep = mgr.add(spec("c1"));
+        net.failOn.add("deleteVeth");
+        assertThatThrownBy(() -> mgr.del(ep.key())).isInstanceOf(EndpointException.class);
+        // The agent restarts before the retry: the leftover device is found by its name.
+        EndpointManager restarted = new EndpointManager(new EndpointManager.Settings(1500, 50), ipam, net, dp, store,
+                new EndpointRegistry(), Clock.systemUTC());
+        restarted.del(ep.key());
+        assertThat(net.devices).isEmpty();
+        assertThat(store.saved).isEmpty();
+        assertThat(ipam.allocations()).isEmpty();
     }
 
     @Test

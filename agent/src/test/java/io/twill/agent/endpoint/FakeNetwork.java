@@ -28,7 +28,7 @@ public final class FakeNetwork implements EndpointNetwork {
     }
 
     @Override
-    public Veth createVeth(Endpoint ep) {
+    public Veth createVeth(VethPlan ep) {
         calls.add("createVeth " + ep.hostIfname());
         maybeFail("createVeth");
         if (podNamesTaken.contains(ep.netns() + ":" + ep.key().ifname())) {
