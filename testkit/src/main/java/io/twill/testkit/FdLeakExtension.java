@@ -20,6 +20,17 @@ import java.util.stream.Stream;
 public final class FdLeakExtension implements BeforeEachCallback, AfterEachCallback {
     private static final ExtensionContext.Namespace NS = ExtensionContext.Namespace.create(FdLeakExtension.class);
 
+    static {
+        // The JDK opens /dev/random and /dev/urandom for good on first use (temp directories, SecureRandom):
+        // open them now, so the first test of a JVM is not blamed for them.
+        new java.security.SecureRandom().nextBytes(new byte[8]);
+        try {
+            java.nio.file.Files.delete(java.nio.file.Files.createTempFile("twill-fd-warmup", ""));
+        } catch (IOException ignored) {
+            // no temp dir: nothing was opened either
+        }
+    }
+
     @Override
     public void beforeEach(ExtensionContext context) {
         context.getStore(NS).put("before", openFds());
