@@ -28,7 +28,6 @@ import io.twill.agent.k8s.TunnelTable;
 import io.twill.agent.metrics.HealthCheck;
 import io.twill.agent.state.FileEndpointStore;
 import io.twill.agent.state.FileIpamStore;
-import io.twill.bpf.TcAttachment;
 import io.twill.bpf.TcMode;
 import io.twill.cni.CniEngine;
 import io.twill.cni.CniListener;
@@ -136,8 +135,8 @@ public final class Agent implements AutoCloseable {
         TcMode mode = TcMode.CLS_BPF;
         datapath = own(Datapath.load(dc, cfg.paths().pinRoot(), mode));
         ns.run(() -> {
-            for (TcAttachment t : datapath.attachUplink(nodeInfo.uplink().index())) t.close();
-            if (nodeInfo.vxlan() != null) datapath.attachOverlay(nodeInfo.vxlanIfindex()).close();
+            datapath.attachUplink(nodeInfo.uplink().index()).forEach(MapsDatapathWriter::release);
+            if (nodeInfo.vxlan() != null) MapsDatapathWriter.release(datapath.attachOverlay(nodeInfo.vxlanIfindex()));
         });
         log.info("Datapath attached ({}): bpf_host on {}{}", mode, nodeInfo.uplink().name(),
                 nodeInfo.vxlan() == null ? "" : ", bpf_overlay on " + NodeSetup.VXLAN_NAME);

@@ -5,7 +5,6 @@ import io.twill.agent.endpoint.Endpoint;
 import io.twill.bpf.BpfException;
 import io.twill.bpf.BpfLink;
 import io.twill.bpf.Tc;
-import io.twill.bpf.TcAttachment;
 import io.twill.bpf.TcDirection;
 import io.twill.maps.MacAddress;
 import io.twill.maps.MapEntry;
@@ -64,11 +63,21 @@ public final class MapsDatapathWriter implements DatapathWriter {
 
     @Override
     public void attach(String hostIfname, int hostIfindex) {
-        nodeNs.run(() -> {
-            try (TcAttachment a = dp.attachEndpoint(hostIfindex)) {
-                log.debug("bpf_lxc on {} ({}) via {}", hostIfname, hostIfindex, a.kind());
+        nodeNs.run(() -> release(dp.attachEndpoint(hostIfindex)));
+    }
+
+    /**
+     * The attachment stays in the kernel either way; if the maps module hands back an owner object for it, that
+     * owner is closed here (its OnClose is KEEP), so no handle outlives the call.
+     */
+    public static void release(Object attachment) {
+        if (attachment instanceof AutoCloseable owner) {
+            try {
+                owner.close();
+            } catch (Exception e) {
+                throw new IllegalStateException("cannot release " + attachment, e);
             }
-        });
+        }
     }
 
     @Override
