@@ -140,8 +140,8 @@ public final class NodeStatusReporter implements AutoCloseable {
         } catch (KubernetesClientException e) {
             log.atWarn().addKeyValue(LogFields.NODE, nodeName).addKeyValue(LogFields.OPERATION, "updateStatus")
                     .addKeyValue(LogFields.HTTP_CODE, e.getCode())
-                    .log("Cannot update TwillNode {} status: {}; retrying in {} s", nodeName, ApiRetry.message(e),
-                            period.toSeconds());
+                    .log("Cannot update TwillNode {} status: {}; retrying in {} ms", nodeName, ApiRetry.message(e),
+                            period.toMillis());
         } catch (RuntimeException e) {
             log.error("Cannot compute TwillNode {} status: {}", nodeName, e.toString(), e);
         }

@@ -5,8 +5,15 @@ import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import io.fabric8.mockwebserver.Context;
 import io.fabric8.mockwebserver.MockWebServer;
+import io.fabric8.kubernetes.client.utils.Serialization;
+import io.fabric8.mockwebserver.dsl.HttpMethod;
+import io.fabric8.mockwebserver.http.Buffer;
+import io.fabric8.mockwebserver.http.Headers;
 import io.fabric8.mockwebserver.http.MockResponse;
 import io.fabric8.mockwebserver.http.RecordedRequest;
+import io.fabric8.mockwebserver.http.Response;
+import io.fabric8.mockwebserver.http.WebSocket;
+import io.fabric8.mockwebserver.http.WebSocketListener;
 import io.twill.api.NodeAddress;
 import io.twill.api.TwillNode;
 
@@ -25,7 +32,11 @@ import java.util.function.Predicate;
  */
 final class MockApi implements AutoCloseable {
 
-    private record Rule(Predicate<RecordedRequest> match, Consumer<RecordedRequest> before, int code) {
+    private record Rule(Predicate<RecordedRequest> match, Consumer<RecordedRequest> before, int code,
+                        MockResponse response) {
+        Rule(Predicate<RecordedRequest> match, Consumer<RecordedRequest> before, int code) {
+            this(match, before, code, null);
+        }
     }
 
     final class Dispatcher extends KubernetesCrudDispatcher {
@@ -46,12 +57,25 @@ final class MockApi implements AutoCloseable {
                 if (hit.before != null) {
                     hit.before.accept(request);
                 }
+                if (hit.response != null) {
+                    return hit.response;
+                }
                 if (hit.code != 0) {
                     return new MockResponse().setResponseCode(hit.code).setBody("{\"kind\":\"Status\",\"apiVersion\":\"v1\","
                             + "\"status\":\"Failure\",\"message\":\"injected " + hit.code + "\",\"code\":" + hit.code + "}");
                 }
             }
             return super.dispatch(request);
+        }
+
+        /** Handles a request in this thread, bypassing HTTP and the fault rules (safe inside a rule's action). */
+        MockResponse direct(String method, String path, String body) {
+            Buffer b = new Buffer();
+            if (body != null) {
+                b.writeUtf8(body);
+            }
+            Headers h = Headers.builder().add("Content-Type", "application/json").build();
+            return super.dispatch(new RecordedRequest("HTTP/1.1", HttpMethod.valueOf(method), path, h, b));
         }
     }
 
@@ -83,7 +107,29 @@ final class MockApi implements AutoCloseable {
         }
     }
 
-    /** Before the next matching request is handled, runs {@code action} (which may use {@link #client()}). */
+    /**
+     * The next watch is accepted and then answered, as a real API server does when the requested resourceVersion
+     * is older than the history it keeps, with an ERROR event carrying 410 Gone; the client must list again.
+     */
+    void expireNextWatch() {
+        MockResponse gone = new MockResponse().withWebSocketUpgrade(new WebSocketListener() {
+            @Override
+            public void onOpen(WebSocket ws, Response response) {
+                ws.send("{\"type\":\"ERROR\",\"object\":{\"kind\":\"Status\",\"apiVersion\":\"v1\","
+                        + "\"status\":\"Failure\",\"reason\":\"Expired\",\"message\":\"too old resource version\","
+                        + "\"code\":410}}");
+                ws.close(1000, "expired");
+            }
+        });
+        synchronized (rules) {
+            rules.add(new Rule(r -> r.getMethod().equals("GET") && r.getPath().contains("watch=true"), null, 0, gone));
+        }
+    }
+
+    /**
+     * Before the next matching request is handled, runs {@code action}. The action runs inside the server's request
+     * handling, so it must not use {@link #client()} (that would wait for itself); use the {@code direct*} methods.
+     */
     void beforeOnce(String method, String pathPart, Runnable action) {
         synchronized (rules) {
             rules.add(new Rule(r -> r.getMethod().equals(method) && r.getPath().contains(pathPart),
@@ -102,9 +148,33 @@ final class MockApi implements AutoCloseable {
         server.init(InetAddress.getLoopbackAddress(), port);
     }
 
-    /** Deletes an object while the server is stopped (no watch sees it). */
-    void deleteBehindTheBack(String name) {
-        dispatcher.handleDelete("/apis/twill.io/v1alpha1/twillnodes/" + name);
+    private static final String PATH = "/apis/twill.io/v1alpha1/twillnodes";
+
+    /** Deletes an object without HTTP (works while the server is stopped, or inside a rule's action). */
+    void directDelete(String name) {
+        dispatcher.direct("DELETE", PATH + "/" + name, null);
+    }
+
+    boolean directExists(String name) {
+        return dispatcher.direct("GET", PATH + "/" + name, null).code() == 200;
+    }
+
+    void directCreate(TwillNode n) {
+        MockResponse r = dispatcher.direct("POST", PATH, Serialization.asJson(n));
+        if (r.code() != 201) {
+            throw new IllegalStateException("direct create: HTTP " + r.code() + " " + r.getBody().readUtf8());
+        }
+    }
+
+    /** Sets the pod CIDRs as the operator would (read, change, write with the read's resourceVersion), no HTTP. */
+    void directSetCidrs(String name, String... cidrs) {
+        MockResponse got = dispatcher.direct("GET", PATH + "/" + name, null);
+        TwillNode n = Serialization.unmarshal(got.getBody().readUtf8(), TwillNode.class);
+        n.setSpec(n.getSpec().withPodCIDRs(List.of(cidrs)));
+        MockResponse r = dispatcher.direct("PUT", PATH + "/" + name, Serialization.asJson(n));
+        if (r.code() != 200) {
+            throw new IllegalStateException("direct update: HTTP " + r.code() + " " + r.getBody().readUtf8());
+        }
     }
 
     TwillNode node(String name, String ip, String... cidrs) {
