@@ -9,7 +9,8 @@
 # softirq): TCP stream (iperf3), TCP request/response with 64-byte messages (sockperf ping-pong), and UDP 64-byte
 # packets/s (iperf3 -u -b 0) counted where they reach the receiver's UDP layer (Udp InDatagrams + RcvbufErrors),
 # plus what the iperf3 receiver read. ROUNDS interleaved repetitions (the case order rotates each round); the report
-# gives median, min, max, the ratio of medians Twill/peer and the per-round paired ratios.
+# gives median, min, max, the ratio of medians Twill/peer and the per-round paired ratios. For one metric the cases run
+# back to back, so each Twill/peer pair is measured seconds apart.
 #
 #   bench/scripts/datapath.sh                      (root)
 #   DURATION=5 ROUNDS=3 OUT=bench/results/tmp/datapath.json CASES="raw-veth bridge ..." bench/scripts/datapath.sh
@@ -252,11 +253,12 @@ udp64() {
 load_before=$(cut -d' ' -f1-3 /proc/loadavg)
 echo "datapath.sh: ${#cases[@]} cases x 3 metrics x $rounds rounds x ${duration}s (load average $load_before)" >&2
 : > "$tmp/samples.tsv"
+# Metric-major: the cases measured back to back for one metric, so a Twill case and its peer are seconds apart.
 for ((r = 1; r <= rounds; r++)); do
   n=${#cases[@]}
-  for ((k = 0; k < n; k++)); do
-    c=${cases[$(((k + r - 1) % n))]}
-    for m in stream rr udp64; do
+  for m in stream rr udp64; do
+    for ((k = 0; k < n; k++)); do
+      c=${cases[$(((k + r - 1) % n))]}
       "$m" "$c" > "$tmp/metric.out"
       while read -r metric value; do
         printf '%s\t%s\t%s\t%s\n' "$r" "$c" "$metric" "$value" | tee -a "$tmp/samples.tsv" >&2

@@ -36,7 +36,8 @@ import java.util.function.Consumer;
  * attach operations the agent needs.
  *
  * <p>Attachments outlive this object and the process: TCX links are pinned under {@code <pinRoot>/links/} (cls_bpf
- * filters stay by themselves), so traffic keeps flowing while the agent restarts. Attaching again (a restarted agent,
+ * filters stay by themselves), so traffic keeps flowing while the agent restarts; the attach methods return an
+ * {@link Attached} description, with nothing to close. Attaching again (a restarted agent,
  * a new config) adopts what is there and swaps the program atomically. Call the attach methods from a thread inside
  * the node's network namespace; devices are found there.
  *
@@ -156,22 +157,22 @@ public final class Datapath implements AutoCloseable {
     }
 
     /** Puts bpf_lxc on the ingress of a pod's host-side veth (packets from the pod). */
-    public TcAttachment attachEndpoint(int lxcIfindex) {
+    public Attached attachEndpoint(int lxcIfindex) {
         return attach(lxc.program(FROM_CONTAINER), lxcIfindex, TcDirection.INGRESS);
     }
 
     /** Puts bpf_overlay on the ingress of twill_vxlan. */
-    public TcAttachment attachOverlay(int vxlanIfindex) {
+    public Attached attachOverlay(int vxlanIfindex) {
         return attach(overlay.program(FROM_OVERLAY), vxlanIfindex, TcDirection.INGRESS);
     }
 
     /** Puts bpf_host on the uplink (eth0): {@code from_netdev} on ingress, {@code to_netdev} on egress. */
-    public List<TcAttachment> attachUplink(int ifindex) {
-        TcAttachment in = attach(host.program(FROM_NETDEV), ifindex, TcDirection.INGRESS);
+    public List<Attached> attachUplink(int ifindex) {
+        Attached in = attach(host.program(FROM_NETDEV), ifindex, TcDirection.INGRESS);
         try {
             return List.of(in, attach(host.program(TO_NETDEV), ifindex, TcDirection.EGRESS));
         } catch (RuntimeException e) {
-            in.detach();
+            detach(ifindex);
             throw e;
         }
     }
@@ -212,16 +213,19 @@ public final class Datapath implements AutoCloseable {
         return pinRoot.resolve("links").resolve("if" + Integer.toUnsignedString(ifindex) + "_" + dir);
     }
 
-    private TcAttachment attach(BpfProgram program, int ifindex, TcDirection dir) {
+    private Attached attach(BpfProgram program, int ifindex, TcDirection dir) {
         ensureOpen();
         if (ifindex <= 0) throw new IllegalArgumentException("cannot attach " + program.name() + " to ifindex " + ifindex);
         Path pin = linkPin(ifindex, dir);
         dropStalePin(pin, ifindex, dir);
         TcAttachOptions opts = TcAttachOptions.defaults().withMode(mode).withLinkPin(pin).withOnClose(OnClose.KEEP)
                 .withHandleAndPriority(CLS_HANDLE, CLS_PRIORITY).withReplaceExisting(true);
-        TcAttachment a = Tc.attach(ifindex, dir, program, opts);
-        log.debug("{} on ifindex {} {} ({})", program.name(), ifindex, dir, a.kind());
-        return a;
+        // KEEP: closing the Java owner leaves the program attached (the link pin or the filter holds it).
+        try (TcAttachment a = Tc.attach(ifindex, dir, program, opts)) {
+            Attached done = new Attached(program.name(), ifindex, dir, a.kind(), a.programId());
+            log.debug("attached {}", done);
+            return done;
+        }
     }
 
     /** A pin left for a device that is gone (its ifindex since reused, or the link defunct) is removed. */
