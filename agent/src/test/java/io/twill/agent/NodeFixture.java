@@ -29,6 +29,8 @@ public final class NodeFixture implements AutoCloseable {
 
     public final TestNamespace underlay;
     public final TestNamespace node;
+    public final String nodeIp;
+    public final String podCidr;
     public final Path pinRoot;
     public final Path stateDir;
     private final NetNsExtension netns;
@@ -40,15 +42,31 @@ public final class NodeFixture implements AutoCloseable {
      *                          in another process under {@code ip netns exec}, whose /sys is not the host's)
      */
     public NodeFixture(NetNsExtension netns, boolean pinRootOnOwnBpffs) throws IOException {
+        this(netns, null, 1, pinRootOnOwnBpffs);
+    }
+
+    /**
+     * Node number {@code n} (1, 2, …): node IP 192.168.77.(n+1), pod CIDR 10.77.n.0/24. With {@code sharedUnderlay}
+     * null the node gets its own underlay namespace; otherwise its eth0 is plugged into the bridge {@code br0} there
+     * (made by {@link #underlayWithBridge}).
+     */
+    public NodeFixture(NetNsExtension netns, TestNamespace sharedUnderlay, int n, boolean pinRootOnOwnBpffs) throws IOException {
         this.netns = netns;
         String id = HexFormat.of().formatHex(RANDOM.generateSeed(3));
-        underlay = netns.create("ul");
-        node = netns.create("node");
-        Cmd.run("ip", "link", "add", "eth0", "netns", node.name(), "type", "veth", "peer", "name", "ul0", "netns", underlay.name());
-        node.exec("ip", "addr", "add", NODE_IP + "/24", "dev", "eth0");
+        nodeIp = "192.168.77." + (n + 1);
+        podCidr = "10.77." + n + ".0/24";
+        underlay = sharedUnderlay != null ? sharedUnderlay : netns.create("ul");
+        node = netns.create("node" + n);
+        String ul = "ul" + n;
+        Cmd.run("ip", "link", "add", "eth0", "netns", node.name(), "type", "veth", "peer", "name", ul, "netns", underlay.name());
+        node.exec("ip", "addr", "add", nodeIp + "/24", "dev", "eth0");
         node.exec("ip", "link", "set", "eth0", "up");
-        underlay.exec("ip", "addr", "add", "192.168.77.1/24", "dev", "ul0");
-        underlay.exec("ip", "link", "set", "ul0", "up");
+        if (sharedUnderlay == null) {
+            underlay.exec("ip", "addr", "add", "192.168.77.1/24", "dev", ul);
+        } else {
+            underlay.exec("ip", "link", "set", ul, "master", "br0");
+        }
+        underlay.exec("ip", "link", "set", ul, "up");
         if (pinRootOnOwnBpffs) {
             bpffsMount = Path.of("/run/twill-it-" + id);
             Files.createDirectories(bpffsMount);
@@ -59,6 +77,14 @@ public final class NodeFixture implements AutoCloseable {
             pinRoot = Path.of("/sys/fs/bpf/twill-it-" + id);
         }
         stateDir = Files.createTempDirectory("twill-it-");
+    }
+
+    /** An underlay namespace with a bridge {@code br0} that several nodes plug into. */
+    public static TestNamespace underlayWithBridge(NetNsExtension netns) {
+        TestNamespace u = netns.create("ul");
+        u.exec("ip", "link", "add", "br0", "type", "bridge");
+        u.exec("ip", "link", "set", "br0", "up");
+        return u;
     }
 
     public Path socket() {
@@ -72,16 +98,16 @@ public final class NodeFixture implements AutoCloseable {
 
     /** The agent's command-line flags for this node (standalone, pod CIDR 10.77.1.0/24 unless overridden). */
     public List<String> args() {
-        List<String> a = new ArrayList<>(List.of("--node-name", "it-node", "--standalone", "--cluster-cidr", "10.77.0.0/16",
+        List<String> a = new ArrayList<>(List.of("--node-name", "it-" + node.name(), "--standalone", "--cluster-cidr", "10.77.0.0/16",
                 "--pin-root", pinRoot.toString(), "--state-dir", stateDir.toString(), "--uplink", "eth0",
                 "--metrics-address", "off"));
-        if (!extraArgs.contains("--pod-cidr")) a.addAll(List.of("--pod-cidr", "10.77.1.0/24"));
+        if (!extraArgs.contains("--pod-cidr")) a.addAll(List.of("--pod-cidr", podCidr));
         a.addAll(extraArgs);
         return a;
     }
 
     public AgentConfig config() {
-        return new ConfigLoader().load(args(), Map.of(), "it-node");
+        return new ConfigLoader().load(args(), Map.of(), "it-" + node.name());
     }
 
     public TestNamespace pod(String hint) {
