@@ -14,8 +14,10 @@ import java.util.Optional;
  * status last changed.
  *
  * <p>Condition types: {@link #READY} (written by the agent) and {@link #POD_CIDR_ALLOCATED} (written by the
- * operator; when False, the reason says why: {@link #REASON_EXHAUSTED}, {@link #REASON_INVALID},
- * {@link #REASON_OUT_OF_POOL}, {@link #REASON_CONFLICT}).
+ * operator). The operator's success is the CIDR in {@code spec.ipam.podCIDRs}; it adds {@code PodCIDRAllocated}
+ * only when it cannot give the node a CIDR (False; the reason says why: {@link #REASON_EXHAUSTED},
+ * {@link #REASON_INVALID}, {@link #REASON_OUT_OF_POOL}, {@link #REASON_CONFLICT}) and turns it True once that is
+ * resolved. An absent condition means nothing went wrong; this keeps node joins at one API write each.
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
 @JsonInclude(JsonInclude.Include.NON_NULL)

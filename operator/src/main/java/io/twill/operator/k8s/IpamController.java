@@ -221,16 +221,25 @@ final class IpamController implements AutoCloseable {
             case Released r -> throw new IllegalStateException("observe never releases a node: " + r);
         }
         TwillNodeCondition have = node.getStatus().condition(TwillNodeCondition.POD_CIDR_ALLOCATED).orElse(null);
+        if (want.isTrue() && have == null) {
+            // Success is written as the CIDR in the spec; the condition only appears when something went wrong,
+            // and turns True when it is resolved. Saves one status write per node (as Cilium's operator does).
+            want = null;
+        }
         Expected exp = expected.get(name);
-        if (exp != null && specWrite == null && !node.getSpec().podCIDRs().isEmpty() && want.sameAs(have)) {
+        if (exp != null && specWrite == null && !node.getSpec().podCIDRs().isEmpty()
+                && (want == null ? have == null : want.sameAs(have))) {
             expected.remove(name); // our last write is visible now; any later difference is someone else's
             exp = null;
         }
         if (exp != null && specWrite != null && specWrite.equals(exp.podCidrs())) {
             specWrite = null; // written already; the cache still shows the older object
         }
-        boolean statusDone = want.sameAs(have) || (exp != null && want.sameAs(exp.condition()));
-        if (specWrite == null && statusDone) {
+        boolean statusDone = want == null || want.sameAs(have) || (exp != null && want.sameAs(exp.condition()));
+        if (statusDone) {
+            want = null;
+        }
+        if (specWrite == null && want == null) {
             return;
         }
         if (!writing.add(name)) {

@@ -45,7 +45,7 @@ public final class TwillNodeWriter {
 
     /**
      * Makes {@code seen} (as read from the cache; not modified) carry {@code podCidrs} (null: leave the spec alone)
-     * and {@code condition}.
+     * and {@code condition} (null: leave the status alone).
      *
      * @return number of API calls made
      * @throws WriteException when the spec write conflicts, the object is gone, or the API fails
@@ -59,8 +59,12 @@ public final class TwillNodeWriter {
                     "metadata", Map.of("resourceVersion", seen.getMetadata().getResourceVersion()),
                     "spec", Map.of("ipam", Map.of("podCIDRs", podCidrs)));
             calls++;
-            current = call("patch spec.ipam.podCIDRs", name, () -> client.resources(TwillNode.class).withName(name)
+            // resource(seen).patch sends one PATCH; withName(name).patch would GET the object first
+            current = call("patch spec.ipam.podCIDRs", name, () -> client.resources(TwillNode.class).resource(seen)
                     .patch(PatchContext.of(PatchType.JSON_MERGE), Serialization.asJson(patch)));
+        }
+        if (condition == null) {
+            return calls;
         }
         TwillNodeCondition before = current.getStatus().condition(TwillNodeCondition.POD_CIDR_ALLOCATED).orElse(null);
         for (int attempt = 1; !condition.sameAs(before); attempt++) {

@@ -1,7 +1,6 @@
 package io.twill.operator.mock;
 
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import io.fabric8.mockwebserver.Context;
 import io.fabric8.mockwebserver.MockWebServer;
@@ -139,8 +138,8 @@ public final class MockApiServer implements AutoCloseable {
         server.destroy();
     }
 
-    /** The CRUD dispatcher, counting what it serves. */
-    private static final class CountingDispatcher extends KubernetesCrudDispatcher {
+    /** The CRUD dispatcher (with a by-name index), counting what it serves. */
+    private static final class CountingDispatcher extends IndexedCrudDispatcher {
         private final Map<String, LongAdder> byMethod = new ConcurrentHashMap<>();
 
         @Override
