@@ -135,8 +135,8 @@ public final class Agent implements AutoCloseable {
         TcMode mode = TcMode.CLS_BPF;
         datapath = own(Datapath.load(dc, cfg.paths().pinRoot(), mode));
         ns.run(() -> {
-            datapath.attachUplink(nodeInfo.uplink().index()).forEach(MapsDatapathWriter::release);
-            if (nodeInfo.vxlan() != null) MapsDatapathWriter.release(datapath.attachOverlay(nodeInfo.vxlanIfindex()));
+            datapath.attachUplink(nodeInfo.uplink().index());
+            if (nodeInfo.vxlan() != null) datapath.attachOverlay(nodeInfo.vxlanIfindex());
         });
         log.info("Datapath attached ({}): bpf_host on {}{}", mode, nodeInfo.uplink().name(),
                 nodeInfo.vxlan() == null ? "" : ", bpf_overlay on " + NodeSetup.VXLAN_NAME);

@@ -63,21 +63,7 @@ public final class MapsDatapathWriter implements DatapathWriter {
 
     @Override
     public void attach(String hostIfname, int hostIfindex) {
-        nodeNs.run(() -> release(dp.attachEndpoint(hostIfindex)));
-    }
-
-    /**
-     * The attachment stays in the kernel either way; if the maps module hands back an owner object for it, that
-     * owner is closed here (its OnClose is KEEP), so no handle outlives the call.
-     */
-    public static void release(Object attachment) {
-        if (attachment instanceof AutoCloseable owner) {
-            try {
-                owner.close();
-            } catch (Exception e) {
-                throw new IllegalStateException("cannot release " + attachment, e);
-            }
-        }
+        nodeNs.run(() -> dp.attachEndpoint(hostIfindex)); // the kernel owns the attachment: nothing to close
     }
 
     @Override
