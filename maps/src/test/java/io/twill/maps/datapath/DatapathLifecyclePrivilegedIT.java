@@ -15,6 +15,7 @@ import io.twill.maps.tunnel.TunnelKey;
 import io.twill.maps.tunnel.TunnelInfo;
 import io.twill.testkit.Cmd;
 import io.twill.testkit.NetNsExtension;
+import io.twill.testkit.FdLeakExtension;
 import io.twill.testkit.PrivilegedTest;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -35,6 +36,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 class DatapathLifecyclePrivilegedIT {
     @RegisterExtension final NetNsExtension netns = new NetNsExtension();
     @RegisterExtension final PinRoots pins = new PinRoots();
+    @RegisterExtension final FdLeakExtension fds = new FdLeakExtension();
 
     Fabric fabric;
     Fabric.Node n1, n2;

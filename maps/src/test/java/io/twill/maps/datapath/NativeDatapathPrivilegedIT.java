@@ -7,8 +7,10 @@ import io.twill.maps.events.TracePoint;
 import io.twill.maps.metrics.Direction;
 import io.twill.maps.metrics.Reason;
 import io.twill.testkit.NetNsExtension;
+import io.twill.testkit.FdLeakExtension;
 import io.twill.testkit.PrivilegedTest;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -26,10 +28,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 class NativeDatapathPrivilegedIT {
     @RegisterExtension final NetNsExtension netns = new NetNsExtension();
     @RegisterExtension final PinRoots pins = new PinRoots();
+    @RegisterExtension final FdLeakExtension fds = new FdLeakExtension();
 
     Fabric fabric;
     Fabric.Node n1, n2;
     Fabric.Pod a, b, c;
+
+    @BeforeAll
+    static void warmUp() throws Exception {
+        Traffic.warmUp();
+    }
 
     @BeforeEach
     void build() {

@@ -7,8 +7,10 @@ import io.twill.maps.metrics.MetricsMap;
 import io.twill.maps.metrics.Reason;
 import io.twill.testkit.Cmd;
 import io.twill.testkit.NetNsExtension;
+import io.twill.testkit.FdLeakExtension;
 import io.twill.testkit.PrivilegedTest;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -26,10 +28,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 class OverlayDatapathPrivilegedIT {
     @RegisterExtension final NetNsExtension netns = new NetNsExtension();
     @RegisterExtension final PinRoots pins = new PinRoots();
+    @RegisterExtension final FdLeakExtension fds = new FdLeakExtension();
 
     Fabric fabric;
     Fabric.Node n1, n2;
     Fabric.Pod a, b, c, d;
+
+    @BeforeAll
+    static void warmUp() throws Exception {
+        Traffic.warmUp();
+    }
 
     @BeforeEach
     void build() {

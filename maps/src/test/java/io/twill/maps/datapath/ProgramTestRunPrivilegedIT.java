@@ -8,6 +8,7 @@ import io.twill.maps.MacAddress;
 import io.twill.maps.endpoints.EndpointInfo;
 import io.twill.maps.metrics.Direction;
 import io.twill.maps.metrics.Reason;
+import io.twill.testkit.FdLeakExtension;
 import io.twill.testkit.PrivilegedTest;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -28,6 +29,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 @PrivilegedTest
 class ProgramTestRunPrivilegedIT {
     @RegisterExtension final PinRoots pins = new PinRoots();
+    @RegisterExtension final FdLeakExtension fds = new FdLeakExtension();
 
     static final Inet4Address NODE = Ipv4.parse("192.168.200.1"), PEER = Ipv4.parse("192.168.200.2");
     static final Inet4Address A = Ipv4.parse("10.200.1.2"), B = Ipv4.parse("10.200.1.3"), REMOTE = Ipv4.parse("10.200.2.9");

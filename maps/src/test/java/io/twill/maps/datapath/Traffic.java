@@ -19,6 +19,19 @@ import java.util.concurrent.TimeUnit;
 final class Traffic {
     private Traffic() {}
 
+    /**
+     * Opens and closes one loopback connection so the JDK's lazily created, process-lifetime socket state exists
+     * before a test's file descriptors are counted (FdLeakExtension).
+     */
+    static void warmUp() throws IOException {
+        try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress());
+             Socket c = new Socket(java.net.InetAddress.getLoopbackAddress(), s.getLocalPort());
+             Socket a = s.accept()) {
+            c.getOutputStream().write(1);
+            a.getInputStream().read();
+        }
+    }
+
     /** True when {@code to} answers at least one of two pings within a second each. */
     static boolean ping(TestNamespace from, Inet4Address to) {
         return from.tryExec("ping", "-c", "2", "-i", "0.2", "-W", "1", Ipv4.str(to)).ok();
