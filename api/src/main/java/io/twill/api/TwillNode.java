@@ -2,6 +2,7 @@ package io.twill.api;
 
 import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
+import io.fabric8.crd.generator.annotation.AdditionalPrinterColumn;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.client.CustomResource;
 import io.fabric8.kubernetes.model.annotation.Group;
@@ -27,6 +28,14 @@ import java.util.List;
 @Singular(TwillNode.SINGULAR)
 @ShortNames(TwillNode.SHORT_NAME)
 @JsonIgnoreProperties(ignoreUnknown = true)
+@AdditionalPrinterColumn(name = "InternalIP", type = AdditionalPrinterColumn.Type.STRING,
+        jsonPath = ".spec.addresses[?(@.type==\"InternalIP\")].ip")
+@AdditionalPrinterColumn(name = "PodCIDRs", type = AdditionalPrinterColumn.Type.STRING, jsonPath = ".spec.ipam.podCIDRs")
+@AdditionalPrinterColumn(name = "Ready", type = AdditionalPrinterColumn.Type.STRING,
+        jsonPath = ".status.conditions[?(@.type==\"Ready\")].status")
+@AdditionalPrinterColumn(name = "CIDRProblem", type = AdditionalPrinterColumn.Type.STRING, priority = 1,
+        jsonPath = ".status.conditions[?(@.type==\"PodCIDRAllocated\")].reason")
+@AdditionalPrinterColumn(name = "Age", type = AdditionalPrinterColumn.Type.DATE, jsonPath = ".metadata.creationTimestamp")
 public class TwillNode extends CustomResource<TwillNodeSpec, TwillNodeStatus> {
 
     public static final String GROUP = "twill.io";
