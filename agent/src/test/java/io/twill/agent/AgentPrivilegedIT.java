@@ -97,9 +97,15 @@ class AgentPrivilegedIT {
         fx.node.exec("ping", "-c", "1", "-W", "2", "10.77.1.2");
         b.exec("ping", "-c", "1", "-W", "2", NodeFixture.NODE_IP);
 
-        // CHECK with the cached result passes.
+        // CHECK with the cached result passes; once something is broken it says exactly what.
         String prev = "\"prevResult\":" + ra.stdout().strip();
         cni.call("CHECK", "ctr-a", a.path(), "eth0", cni.conf("1.0.0", prev), null).ok();
+        a.exec("ip", "route", "del", "default");
+        CniShim.Result broken = cni.call("CHECK", "ctr-a", a.path(), "eth0", cni.conf("1.0.0", prev), null);
+        assertThat(broken.json().get("code").asInt()).isEqualTo(110);
+        assertThat(broken.json().get("details").asText()).isEqualTo("pod default route via 10.77.1.1 mtu 1450 is missing");
+        // The node namespace got forwarding on (and only it: these are its own sysctls).
+        assertThat(fx.node.exec("cat", "/proc/sys/net/ipv4/ip_forward").stdout().strip()).isEqualTo("1");
 
         cni.del("ctr-a", a.path(), "eth0").ok();
         assertThat(fx.node.tryExec("ip", "link", "show", "dev", lxc).ok()).isFalse();
@@ -194,6 +200,9 @@ class AgentPrivilegedIT {
         String ipB = ip(cni.add("keep-b", b.path(), "eth0").ok());
         TestNamespace c = fx.pod("rc");
         cni.add("gone-c", c.path(), "eth0").ok();
+        TestNamespace q = fx.pod("rq");
+        cni.add("queued-q", q.path(), "eth0").ok();
+        String lxcQ = LxcNames.hostIfname(new EndpointKey("queued-q", "eth0"));
         Endpoint epA = agent.endpoints().registry().get(new EndpointKey("keep-a", "eth0")).orElseThrow();
         agent.close();
 
@@ -202,8 +211,19 @@ class AgentPrivilegedIT {
         c.exec("ip", "link", "del", "eth0"); // the runtime tore the pod down: its veth pair is gone
         fx.node.exec("ip", "link", "add", "lxc0123456789ab", "type", "veth", "peer", "name", "stray0");
 
+        // A DEL while the agent is down: the shim queues it on disk and succeeds; the new agent drains the queue.
+        TestNamespace e = fx.pod("re");
+        CniShim.Result down = cni.add("down-e", e.path(), "eth0");
+        assertThat(down.json().get("code").asInt()).isEqualTo(11);
+        assertThat(cni.del("queued-q", q.path(), "eth0").exit()).isZero();
+
         agent = Agent.start(fx.config(), nodeNs);
-        assertThat(agent.restoreReport().restored()).extracting(e -> e.key().containerId()).containsExactlyInAnyOrder("keep-a", "keep-b");
+        assertThat(agent.restoreReport().restored()).extracting(ep -> ep.key().containerId())
+                .containsExactlyInAnyOrder("keep-a", "keep-b", "queued-q");
+        // The queued DEL ran right after the restore, before the server took new requests.
+        assertThat(agent.endpoints().registry().get(new EndpointKey("queued-q", "eth0"))).isEmpty();
+        assertThat(links(fx.node)).doesNotContain(lxcQ);
+        assertThat(q.exec("ip", "-o", "link").stdout()).doesNotContain("eth0");
         assertThat(agent.restoreReport().gone()).extracting(EndpointKey::containerId).containsExactly("gone-c");
         assertThat(agent.restoreReport().removed()).contains("device lxc0123456789ab");
         assertThat(links(fx.node)).doesNotContain("lxc0123456789ab");
@@ -217,6 +237,15 @@ class AgentPrivilegedIT {
         assertThat(ip(cni.add("new-d", d.path(), "eth0").ok())).isNotIn(ipA, ipB);
         cni.del("keep-a", a.path(), "eth0").ok();
         assertThat(links(fx.node)).doesNotContain(epA.hostIfname());
+        try (var queued = Files.list(fx.socket().resolveSibling("delete-queue"))) {
+            assertThat(queued.filter(f -> !f.getFileName().toString().startsWith("."))).as("drained deletion queue").isEmpty();
+        }
+        // GC (CNI 1.1.0) with only keep-b valid removes new-d.
+        String gc = cni.conf("1.1.0", "\"cni.dev/valid-attachments\":[{\"containerID\":\"keep-b\",\"ifname\":\"eth0\"}]");
+        cni.call("GC", null, null, null, gc, null).ok();
+        assertThat(agent.endpoints().registry().all()).extracting(ep -> ep.key().containerId()).containsExactly("keep-b");
+        a.tryExec("true");
+        b.exec("ip", "-o", "addr", "show", "dev", "eth0");
     }
 
     /** bpf_lxc is attached to the endpoint's lxc ingress (a direct-action cls_bpf filter, or a pinned TCX link). */
