@@ -1,0 +1,191 @@
+package io.twill.e2e;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.twill.testkit.Cmd;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.stream.Stream;
+
+/**
+ * Drives {@code ci/netns-cluster}, the cluster of network namespaces, and reads what a user would inspect: the pinned
+ * maps through bpftool, the agents' state dirs, the mock API server.
+ */
+final class NetnsCluster {
+    static final Path TOP = findTop();
+    static final Path SCRIPT = TOP.resolve("ci/netns-cluster");
+    static final Path DIR = Path.of("/run/twill-cluster");
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private static Path findTop() {
+        Path p = Path.of("").toAbsolutePath();
+        while (p != null && !Files.exists(p.resolve("ci/netns-cluster"))) p = p.getParent();
+        if (p == null) throw new IllegalStateException("cannot find ci/netns-cluster above " + Path.of("").toAbsolutePath());
+        return p;
+    }
+
+    /** Runs a cluster command and fails with its output on a non-zero exit. */
+    static String run(String... args) {
+        return exec(args).check().stdout();
+    }
+
+    static Cmd.Result exec(String... args) {
+        List<String> cmd = new ArrayList<>(List.of(SCRIPT.toString()));
+        cmd.addAll(List.of(args));
+        return Cmd.exec(cmd, 300);
+    }
+
+    static boolean isUp() {
+        return Files.exists(DIR.resolve("cluster.env"));
+    }
+
+    static String podIp(String pod) {
+        return run("pod-ip", pod).strip();
+    }
+
+    static String podNode(String pod) {
+        return read(DIR.resolve("pods").resolve(pod).resolve("node"));
+    }
+
+    static Path nodeDir(String node) {
+        return DIR.resolve("nodes").resolve(node);
+    }
+
+    static String nodeNs(String node) {
+        return "twc-" + node;
+    }
+
+    static String podNs(String pod) {
+        return "twc-p-" + pod;
+    }
+
+    /** Pod IPv4 addresses in the node's twill_endpoints map. */
+    static Set<String> endpointMapIps(String node) {
+        Set<String> ips = new TreeSet<>();
+        for (JsonNode e : dump(node, "twill_endpoints")) {
+            ips.add(ipv4(e.get("key"), 0));
+        }
+        return ips;
+    }
+
+    /** "a.b.c.d/len" prefixes in the node's twill_tunnel map. */
+    static Set<String> tunnelMapPrefixes(String node) {
+        Set<String> prefixes = new TreeSet<>();
+        for (JsonNode e : dump(node, "twill_tunnel")) {
+            JsonNode k = e.get("key"); // struct { __u32 prefixlen; __be32 addr; }: prefixlen is little-endian
+            int len = Integer.decode(k.get(0).asText()) | Integer.decode(k.get(1).asText()) << 8;
+            prefixes.add(ipv4(k, 4) + "/" + len);
+        }
+        return prefixes;
+    }
+
+    private static String ipv4(JsonNode bytes, int offset) {
+        StringBuilder sb = new StringBuilder();
+        for (int i = 0; i < 4; i++) {
+            if (i > 0) sb.append('.');
+            sb.append(Integer.decode(bytes.get(offset + i).asText()));
+        }
+        return sb.toString();
+    }
+
+    private static JsonNode dump(String node, String map) {
+        Path pin = nodeDir(node).resolve("bpf/twill").resolve(map);
+        String out = Cmd.run("bpftool", "-j", "map", "dump", "pinned", pin.toString()).stdout();
+        try {
+            return JSON.readTree(out);
+        } catch (IOException e) {
+            throw new UncheckedIOException("bpftool printed no JSON for " + pin + ": " + out, e);
+        }
+    }
+
+    /** Files in the node agent's state dir subdirectory ("endpoints", "ipam"). */
+    static List<String> stateFiles(String node, String sub) {
+        Path d = nodeDir(node).resolve("run").resolve(sub);
+        if (!Files.isDirectory(d)) return List.of();
+        try (Stream<Path> s = Files.list(d)) {
+            return s.map(p -> p.getFileName().toString()).sorted().toList();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** lxc* devices in a node's namespace. */
+    static List<String> lxcDevices(String node) {
+        return Cmd.run("ip", "-n", nodeNs(node), "-o", "link", "show").stdout().lines()
+                .map(l -> l.split(":\\s+")[1].split("@")[0])
+                .filter(n -> n.startsWith("lxc"))
+                .sorted().toList();
+    }
+
+    /** The TwillNode as the API server has it. */
+    static JsonNode twillNode(String node) {
+        Cmd.Result r = exec("api", "GET", "/apis/twill.io/v1alpha1/twillnodes/" + node);
+        if (!r.ok()) return null;
+        try {
+            return JSON.readTree(r.stdout());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    static List<String> podCidrs(String node) {
+        JsonNode n = twillNode(node);
+        if (n == null) return List.of();
+        List<String> out = new ArrayList<>();
+        n.path("spec").path("ipam").path("podCIDRs").forEach(c -> out.add(c.asText()));
+        return out;
+    }
+
+    /** ping from a namespace: true when the one echo came back within 2 s. */
+    static boolean ping(String ns, String ip) {
+        return Cmd.exec(List.of("ip", "netns", "exec", ns, "ping", "-c", "1", "-W", "2", ip), 30).ok();
+    }
+
+    /** Asks the TCP service of the pod at {@code ip} for its name (each pod answers with its own). */
+    static String tcpWhoami(String fromPod, String ip) {
+        Cmd.Result r = Cmd.exec(List.of("ip", "netns", "exec", podNs(fromPod), "busybox", "nc", "-w", "2", ip, "8080"), 30);
+        return r.stdout().strip();
+    }
+
+    /** Starts a fast ping (every 10 ms) in a pod's namespace; call {@link Pinger#finish()} for the summary line. */
+    static Pinger startPing(String fromPod, String ip, int count) {
+        try {
+            Process p = new ProcessBuilder("ip", "netns", "exec", podNs(fromPod), "ping", "-i", "0.01", "-c",
+                    Integer.toString(count), "-q", ip).redirectErrorStream(true).start();
+            return new Pinger(fromPod + " -> " + ip, p);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    record Pinger(String what, Process process) {
+        /** Waits for the end and returns ping's "N packets transmitted, M received" line. */
+        String finish() throws InterruptedException {
+            try {
+                String out = new String(process.getInputStream().readAllBytes());
+                process.waitFor();
+                return out.lines().filter(l -> l.contains("transmitted")).findFirst()
+                        .orElseThrow(() -> new AssertionError(what + ": no ping summary in: " + out));
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+    }
+
+    private static String read(Path p) {
+        try {
+            return Files.readString(p).strip();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private NetnsCluster() {}
+}
