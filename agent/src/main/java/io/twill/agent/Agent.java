@@ -26,6 +26,8 @@ import io.twill.agent.k8s.NodeStatusReporter;
 import io.twill.agent.k8s.NodeWatcher;
 import io.twill.agent.k8s.TunnelTable;
 import io.twill.agent.metrics.HealthCheck;
+import io.twill.agent.metrics.MetricsServer;
+import io.twill.agent.metrics.TwillMetrics;
 import io.twill.agent.state.FileEndpointStore;
 import io.twill.agent.state.FileIpamStore;
 import io.twill.bpf.TcMode;
@@ -67,25 +69,31 @@ public final class Agent implements AutoCloseable {
 
     private final AgentConfig cfg;
     private final NodeNamespace ns;
-    private final CniListener cniListener;
     private final Instant started = Instant.now();
     /** What to release on close, last acquired first. */
     private final Deque<AutoCloseable> owned = new ArrayDeque<>();
     private volatile boolean ready;
+    /** What start-up is doing now, for /healthz while it is not ready yet. */
+    private volatile String phase = "starting";
     private volatile boolean closed;
 
-    private RtNetlink node;
-    private NodeSetup.Node nodeInfo;
-    private Datapath datapath;
-    private Ipam ipam;
-    private EndpointManager endpoints;
-    private CniServer server;
-    private EndpointRestorer.Report restoreReport;
+    // Written by the starting thread, read by the metrics server's threads at any time.
+    private volatile RtNetlink node;
+    private volatile NodeSetup.Node nodeInfo;
+    private volatile Datapath datapath;
+    private volatile NodeWatcher watcher;
+    private volatile Ipam ipam;
+    private volatile EndpointManager endpoints;
+    private volatile CniServer server;
+    private volatile MetricsServer metricsServer;
+    private volatile EndpointRestorer.Report restoreReport;
 
-    private Agent(AgentConfig cfg, NodeNamespace ns, CniListener cniListener) {
+    /** How programs are attached to devices (see the comment where the datapath is loaded). */
+    static final String ATTACH_MODE = "cls_bpf";
+
+    private Agent(AgentConfig cfg, NodeNamespace ns) {
         this.cfg = Objects.requireNonNull(cfg, "cfg");
         this.ns = Objects.requireNonNull(ns, "ns");
-        this.cniListener = Objects.requireNonNull(cniListener, "cniListener");
     }
 
     /**
@@ -93,8 +101,8 @@ public final class Agent implements AutoCloseable {
      *
      * @throws AgentStartupException naming what is missing or what failed
      */
-    public static Agent start(AgentConfig cfg, NodeNamespace ns, CniListener cniListener) throws InterruptedException {
-        Agent a = new Agent(cfg, ns, cniListener);
+    public static Agent start(AgentConfig cfg, NodeNamespace ns) throws InterruptedException {
+        Agent a = new Agent(cfg, ns);
         boolean ok = false;
         try {
             a.startUp();
@@ -109,16 +117,22 @@ public final class Agent implements AutoCloseable {
         }
     }
 
-    public static Agent start(AgentConfig cfg, NodeNamespace ns) throws InterruptedException {
-        return start(cfg, ns, CniListener.NONE);
-    }
-
     private void startUp() throws InterruptedException {
         List<String> problems = Preflight.problems();
         if (!problems.isEmpty()) throw new AgentStartupException("twill-agent cannot run here:\n  " + String.join("\n  ", problems));
         log.info("twill-agent {} starting on node {} ({} mode, {} routing)", VERSION, cfg.nodeName(),
                 cfg.standaloneMode() ? "standalone" : "Kubernetes", cfg.network().routingMode().value());
 
+        // Metrics first, so /healthz answers (503, with the reason) while the agent waits for its pod CIDR.
+        CniListener cniListener = CniListener.NONE;
+        if (cfg.metrics().enabled()) {
+            LiveAgentView view = new LiveAgentView(this);
+            TwillMetrics metrics = new TwillMetrics(view);
+            metricsServer = own(MetricsServer.start(cfg.metrics().address(), metrics, view));
+            cniListener = metrics.cniListener();
+        }
+
+        phase = "setting up the node";
         BpfFs.ensure(cfg.paths().pinRoot());
         node = own(ns.openNetlink());
         nodeInfo = NodeSetup.prepare(cfg, node, ns);
@@ -132,7 +146,7 @@ public final class Agent implements AutoCloseable {
         // ~13 ms per pod here against ~0.9 ms for a cls_bpf filter) and deleting a device that holds one costs another
         // ~12 ms; that is most of a CNI ADD/DEL. A cls_bpf filter stays attached without the agent, and
         // BPF_TC_F_REPLACE swaps its program atomically on restart, so nothing is lost.
-        TcMode mode = TcMode.CLS_BPF;
+        TcMode mode = TcMode.valueOf(ATTACH_MODE.toUpperCase(java.util.Locale.ROOT));
         datapath = own(Datapath.load(dc, cfg.paths().pinRoot(), mode));
         ns.run(() -> {
             datapath.attachUplink(nodeInfo.uplink().index());
@@ -154,11 +168,12 @@ public final class Agent implements AutoCloseable {
                     new Backoff(Duration.ofMillis(200), Duration.ofSeconds(10)));
             registrar.register();
             cidrSource = registrar;
-            NodeWatcher watcher = own(cfg.network().routingMode() == RoutingMode.OVERLAY
+            watcher = own(cfg.network().routingMode() == RoutingMode.OVERLAY
                     ? NodeWatcher.overlay(client, cfg.nodeName(), tunnel, Duration.ofMinutes(5))
                     : NodeWatcher.nativeRouting(client, cfg.nodeName(), tunnel, routes, Duration.ofMinutes(5)));
             watcher.start();
         }
+        phase = "waiting for this node's pod CIDR";
         List<Ipv4Cidr> podCidrs = cidrSource.awaitPodCidrs();
         for (Ipv4Cidr c : podCidrs) {
             if (!cluster.contains(c)) {
@@ -168,6 +183,7 @@ public final class Agent implements AutoCloseable {
         ipam = Ipam.open(new FileIpamStore(cfg.paths().ipamDir()), podCidrs);
         log.info("IPAM over {}: {}", podCidrs, ipam.usage());
 
+        phase = "restoring endpoints";
         EndpointRegistry registry = new EndpointRegistry();
         NetlinkEndpointNetwork network = new NetlinkEndpointNetwork(node);
         int uplinkIndex = nodeInfo.uplink().index(), vxlanIndex = nodeInfo.vxlanIfindex();
@@ -187,6 +203,7 @@ public final class Agent implements AutoCloseable {
             status.start();
         }
         ready = true;
+        phase = "ready";
         log.info("twill-agent ready on {}: {} endpoints, CNI socket {}", cfg.nodeName(), registry.count(), cfg.paths().socket());
     }
 
@@ -213,8 +230,10 @@ public final class Agent implements AutoCloseable {
     /** Healthy while the datapath is loaded and the CNI server serves. */
     public HealthCheck health() {
         return HealthCheck.all(List.of(
-                HealthCheck.when(() -> datapath != null && !closed, "the datapath is not loaded"),
-                HealthCheck.when(() -> server != null && ready && !closed, "the CNI server is not running")));
+                HealthCheck.when(() -> !closed, "the agent is stopping"),
+                HealthCheck.when(() -> closed || ready, "the agent is starting: " + phase),
+                HealthCheck.when(() -> closed || !ready || datapath != null, "the datapath is not loaded"),
+                HealthCheck.when(() -> closed || !ready || server != null, "the CNI server is not running")));
     }
 
     public boolean ready() {
@@ -239,6 +258,23 @@ public final class Agent implements AutoCloseable {
 
     public Ipam ipam() {
         return ipam;
+    }
+
+    public NodeWatcher watcher() {
+        return watcher;
+    }
+
+    public Instant startTime() {
+        return started;
+    }
+
+    public boolean closed() {
+        return closed;
+    }
+
+    /** The metrics server, null when {@code metrics.address} is off. */
+    public MetricsServer metricsServer() {
+        return metricsServer;
     }
 
     public EndpointRestorer.Report restoreReport() {

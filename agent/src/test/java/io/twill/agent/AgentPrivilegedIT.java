@@ -263,6 +263,33 @@ class AgentPrivilegedIT {
         }
     }
 
+    @Test
+    void metricsHealthAndStatusOfTheLiveAgent() throws Exception {
+        start("--metrics-address", "127.0.0.1:0");
+        TestNamespace a = fx.pod("ma");
+        cni.add("met-a", a.path(), "eth0").ok();
+        a.exec("ping", "-c", "1", "-W", "2", NodeFixture.NODE_IP);
+        String base = "http://127.0.0.1:" + agent.metricsServer().port();
+        var http = java.net.http.HttpClient.newHttpClient();
+        java.util.function.Function<String, java.net.http.HttpResponse<String>> get = path -> {
+            try {
+                return http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(base + path)).build(),
+                        java.net.http.HttpResponse.BodyHandlers.ofString());
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        };
+        assertThat(get.apply("/healthz").statusCode()).isEqualTo(200);
+        String metrics = get.apply("/metrics").body();
+        assertThat(metrics).contains("twill_endpoint_count 1").contains("twill_cni_request_duration_seconds")
+                .contains("twill_ipam_ips{state=\"used\"} 1").contains("twill_forward_count_total");
+        assertThat(get.apply("/v1/status").body()).contains("\"attachMode\" : \"cls_bpf\"").contains("\"nodeIp\" : \"192.168.77.2\"")
+                .contains("10.77.1.0/24");
+        assertThat(get.apply("/v1/endpoints").body()).contains("\"containerId\" : \"met-a\"").contains("10.77.1.2");
+        agent.close();
+        agent = null;
+    }
+
     static Set<String> links(TestNamespace ns) {
         Set<String> out = new HashSet<>();
         for (String l : ns.exec("ip", "-o", "link").stdout().lines().toList()) {
