@@ -123,7 +123,7 @@ class OperatorIpamTest {
         cluster().join("c", "192.168.3.3");
 
         await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
-            TwillNodeCondition c = cluster().condition("c").orElseThrow();
+            TwillNodeCondition c = cluster().condition("c").orElseThrow(() -> new AssertionError("no condition on c yet"));
             assertThat(c.status()).isEqualTo(TwillNodeCondition.FALSE);
             assertThat(c.reason()).isEqualTo(TwillNodeCondition.REASON_EXHAUSTED);
             assertThat(c.message()).contains("10.40.0.0/23");
@@ -143,7 +143,7 @@ class OperatorIpamTest {
         cluster().leave("a");
         await().atMost(Duration.ofSeconds(10)).until(() -> cluster().cidrsOf("c").equals(List.of(freed)));
         await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
-            TwillNodeCondition c = cluster().condition("c").orElseThrow();
+            TwillNodeCondition c = cluster().condition("c").orElseThrow(() -> new AssertionError("no condition on c yet"));
             assertThat(c.isTrue()).isTrue();
             assertThat(c.reason()).isEqualTo(TwillNodeCondition.REASON_ALLOCATED);
             assertThat(c.message()).contains(freed);

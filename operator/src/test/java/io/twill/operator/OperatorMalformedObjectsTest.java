@@ -37,7 +37,7 @@ class OperatorMalformedObjectsTest {
 
     private void assertRefused(TestCluster cluster, String node, String reason, String... inMessage) {
         await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
-            TwillNodeCondition c = cluster.condition(node).orElseThrow();
+            TwillNodeCondition c = cluster.condition(node).orElseThrow(() -> new AssertionError("no PodCIDRAllocated condition on " + node + " yet"));
             assertThat(c.status()).isEqualTo(TwillNodeCondition.FALSE);
             assertThat(c.reason()).isEqualTo(reason);
             assertThat(c.message()).contains(inMessage);
