@@ -215,8 +215,9 @@ public final class Twillctl {
         } catch (Exception e) {
             error[0] = describe(e);
             if (error[0].equals(e.getClass().getSimpleName()) || e instanceof java.net.ConnectException) {
-                error[0] = "unreachable at " + agent + " (" + e.getClass().getSimpleName()
-                        + (e.getMessage() == null ? "" : ": " + e.getMessage()) + "); is twill-agent running?";
+                error[0] = "unreachable at " + agent + " (" + (e.getMessage() == null
+                        ? (e instanceof java.net.ConnectException ? "connection refused" : e.getClass().getSimpleName())
+                        : e.getMessage()) + "); is twill-agent running?";
             }
         }
         return null;

@@ -152,7 +152,7 @@ class TwillctlTest {
     void statusStillShowsTheMapsWhenTheAgentIsDownAndFails() {
         fillMaps();
         assertThat(run("status")).isEqualTo(1);
-        assertThat(out()).contains("Agent:    unreachable at http://127.0.0.1:9962 (ConnectException: Connection refused); "
+        assertThat(out()).contains("Agent:    unreachable at http://127.0.0.1:9962 (Connection refused); "
                 + "is twill-agent running?").contains("2 in twill_endpoints");
         assertThat(err()).contains("twillctl: status: agent unreachable");
     }
