@@ -8,6 +8,7 @@ import io.twill.agent.config.AgentConfig;
 import io.twill.agent.config.Ipv4Cidr;
 import io.twill.agent.config.RoutingMode;
 import io.twill.agent.datapath.BpfFs;
+import io.twill.agent.datapath.HostPath;
 import io.twill.agent.datapath.MapsDatapathWriter;
 import io.twill.agent.datapath.MapsTunnelTable;
 import io.twill.agent.datapath.NetlinkEndpointNetwork;
@@ -38,11 +39,13 @@ import io.twill.cni.server.CniServerConfig;
 import io.twill.maps.Ipv4Prefix;
 import io.twill.maps.datapath.Datapath;
 import io.twill.maps.datapath.DatapathConfig;
+import io.twill.maps.endpoints.EndpointInfo;
 import io.twill.netlink.RtNetlink;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
+import java.net.Inet4Address;
 import java.nio.file.Files;
 import java.time.Clock;
 import java.time.Duration;
@@ -154,6 +157,7 @@ public final class Agent implements AutoCloseable {
         });
         log.info("Datapath attached ({}): bpf_host on {}{}", mode, nodeInfo.uplink().name(),
                 nodeInfo.vxlan() == null ? "" : ", bpf_overlay on " + NodeSetup.VXLAN_NAME);
+        int hostPathIndex = setUpHostPath(cluster);
 
         TunnelTable tunnel = new MapsTunnelTable(datapath.tunnel());
         NativeRoutes routes = new NetlinkNativeRoutes(node);
@@ -187,7 +191,8 @@ public final class Agent implements AutoCloseable {
         EndpointRegistry registry = new EndpointRegistry();
         NetlinkEndpointNetwork network = new NetlinkEndpointNetwork(node);
         int uplinkIndex = nodeInfo.uplink().index(), vxlanIndex = nodeInfo.vxlanIfindex();
-        MapsDatapathWriter writer = new MapsDatapathWriter(datapath, ns, () -> uplinkIndex, () -> vxlanIndex);
+        MapsDatapathWriter writer = new MapsDatapathWriter(datapath, ns, () -> uplinkIndex, () -> vxlanIndex,
+                () -> hostPathIndex);
         FileEndpointStore store = new FileEndpointStore(cfg.paths().endpointsDir());
         restoreReport = new EndpointRestorer(ipam, network, writer, store, registry).restore();
         int overhead = cfg.network().routingMode() == RoutingMode.OVERLAY ? AgentConfig.Network.VXLAN_OVERHEAD : 0;
@@ -205,6 +210,27 @@ public final class Agent implements AutoCloseable {
         ready = true;
         phase = "ready";
         log.info("twill-agent ready on {}: {} endpoints, CNI socket {}", cfg.nodeName(), registry.count(), cfg.paths().socket());
+    }
+
+    /**
+     * Overlay mode: the node's own route into the overlay ({@link HostPath}), with bpf_lxc on twill_net and the node
+     * IP as a HOST endpoint behind it. Native mode: the kernel routes to remote pods already; a host path left by an
+     * earlier overlay run is removed. Returns twill_net's ifindex, or 0.
+     */
+    private int setUpHostPath(Ipv4Cidr cluster) {
+        Inet4Address nodeIp = nodeInfo.nodeIp();
+        if (cfg.network().routingMode() != RoutingMode.OVERLAY) {
+            if (node.deleteLink(HostPath.HOST_DEV)) log.info("Removed {} (not used in native routing)", HostPath.HOST_DEV);
+            datapath.endpoints().lookup(nodeIp).filter(EndpointInfo::isHost).ifPresent(e -> datapath.endpoints().delete(nodeIp));
+            return 0;
+        }
+        HostPath.Devices hp = HostPath.ensure(node, ns, cluster, nodeIp, nodeInfo.uplink().name(), nodeInfo.mtu(),
+                cfg.network().routeMtu(nodeInfo.mtu()));
+        int net = hp.net().index();
+        ns.run(() -> datapath.attachEndpoint(net));
+        datapath.endpoints().put(nodeIp, new EndpointInfo(net, 0, EndpointInfo.F_HOST, new io.twill.maps.MacAddress(0),
+                new io.twill.maps.MacAddress(hp.net().mac().bits())));
+        return net;
     }
 
     private KubernetesClient kubernetesClient() {

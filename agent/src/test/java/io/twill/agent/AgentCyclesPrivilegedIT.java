@@ -68,7 +68,7 @@ class AgentCyclesPrivilegedIT {
         assertThat(fx.node.exec("ip", "route", "show").stdout()).isEqualTo(routesBefore);
         assertThat(pod.exec("ip", "-o", "addr").stdout()).isEqualTo(podAddrBefore);
         assertThat(pod.exec("ip", "-o", "link").stdout()).doesNotContain("eth0");
-        assertThat(agent.datapath().endpoints().entries()).isEmpty();
+        assertThat(AgentPrivilegedIT.podEntries(agent)).isEmpty();
         assertThat(count(fx.stateDir.resolve("endpoints"))).isZero();
         assertThat(count(fx.stateDir.resolve("ipam"))).isZero();
         assertThat(count(fx.pinRoot.resolve("links"))).isEqualTo(pinsBefore);

@@ -74,6 +74,10 @@ class StandalonePrivilegedIT {
         assertThat(pa.exec("ip", "route", "show", "default").stdout()).contains(mode.equals("overlay") ? "mtu 1450" : "mtu 1500");
         pa.exec("ping", "-c", "3", "-i", "0.2", "-W", "2", ipB);
         pb.exec("ping", "-c", "1", "-W", "2", ipA);
+        // The nodes reach pods on the other node too (overlay: through twill_host and bpf_lxc into the tunnel).
+        n1.node.exec("ping", "-c", "1", "-W", "2", ipB);
+        n2.node.exec("ping", "-c", "1", "-W", "2", ipA);
+        pb.exec("ping", "-c", "1", "-W", "2", n1.nodeIp);
         // A big packet fits the route MTU without fragmentation on the way (overlay: 1450 - 28 bytes of headers).
         int payload = (mode.equals("overlay") ? 1450 : 1500) - 28;
         pa.exec("ping", "-c", "1", "-W", "2", "-M", "do", "-s", String.valueOf(payload), ipB);
