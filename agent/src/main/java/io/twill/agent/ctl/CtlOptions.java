@@ -57,7 +57,7 @@ record CtlOptions(Command command, Output output, Path pinRoot, Path stateDir, U
               bpf endpoint list    twill_endpoints, read from the pinned map
               bpf tunnel list      twill_tunnel (pod CIDR -> node IP), read from the pinned map
               bpf metrics list     twill_metrics (packets/bytes by reason and direction), summed over CPUs
-              monitor              drop and trace events from twill_events, one per line, until Ctrl-C
+              monitor              live drop and trace events from twill_events, one per line, until Ctrl-C
               help                 this text
               ("ls" is accepted for "list")
 

@@ -13,7 +13,8 @@ import java.util.function.BooleanSupplier;
 /**
  * {@code twillctl monitor}: prints every drop/trace event of {@code twill_events} as it arrives, one line each (or
  * one JSON object per line), until Ctrl-C or {@code --count} events. The kernel's timestamp (CLOCK_MONOTONIC) is
- * turned into wall-clock time using this process's own monotonic clock, which on Linux is the same clock.
+ * turned into wall-clock time using this process's own monotonic clock, which on Linux is the same clock. Events that
+ * were queued before the monitor started (the ring buffer keeps what nobody read) are skipped: it shows live traffic.
  *
  * <p>Only one reader should consume the ring buffer at a time: a second monitor (or the agent) steals events.
  */
@@ -48,8 +49,14 @@ final class Monitor {
     int run(CtlOptions o, BooleanSupplier stop) {
         boolean json = o.output() == CtlOptions.Output.JSON;
         long[] seen = {0};
+        long[] backlog = {0};
         long max = o.count();
+        long start = System.nanoTime();
         try (CtlSources.Events events = sources.openEvents(o.pinRoot(), ev -> {
+            if (ev.ktimeNs() - start < 0) {
+                backlog[0]++; // queued before we started (nobody read the ring buffer): not live, skip it
+                return;
+            }
             if (max > 0 && seen[0] >= max) {
                 return;
             }
@@ -68,7 +75,8 @@ final class Monitor {
             }
         }
         if (!json) {
-            err.println(seen[0] + " events");
+            err.println(seen[0] + " events" + (backlog[0] == 0 ? "" : " (" + backlog[0]
+                    + " older ones, queued before monitor started, skipped)"));
         }
         return Twillctl.OK;
     }

@@ -27,8 +27,8 @@ final class StatusCommand {
     }
 
     /** The pinned-map half of the status. */
-    record DatapathStatus(String pinRoot, Integer endpoints, Integer tunnelEntries, Long forwardedPackets,
-                          Long droppedPackets, String error) {
+    record DatapathStatus(String pinRoot, Integer endpoints, Integer hostEntries, Integer tunnelEntries,
+                          Long forwardedPackets, Long droppedPackets, String error) {
     }
 
     /** What {@code -o json} prints. */
@@ -49,7 +49,7 @@ final class StatusCommand {
             lines.put("Agent", agentError[0]);
         } else {
             AgentSummary s = agent.agent();
-            lines.put("Agent", s.nodeName() + ", twill-agent " + s.version() + ", up since " + s.startTime());
+            lines.put("Agent", s.nodeName() + ", twill-agent " + s.version() + ", up since " + seconds(s.startTime()));
             lines.put("Health", agent.healthy() ? "OK" : "NOT READY: " + String.join("; ", agent.problems()));
             lines.put("Mode", s.mode() + ", " + s.routing() + " routing, programs attached with " + s.attachMode());
             lines.put("Node IP", s.nodeIp() == null ? "(not set up yet)" : s.nodeIp());
@@ -64,8 +64,9 @@ final class StatusCommand {
         if (dp.error() != null) {
             lines.put("Datapath", "cannot read pinned maps under " + dp.pinRoot() + ": " + dp.error());
         } else {
-            lines.put("Datapath", "maps pinned under " + dp.pinRoot() + ": " + dp.endpoints() + " in twill_endpoints, "
-                    + dp.tunnelEntries() + " in twill_tunnel; " + Long.toUnsignedString(dp.forwardedPackets())
+            lines.put("Datapath", "maps pinned under " + dp.pinRoot() + ": " + dp.endpoints() + " in twill_endpoints"
+                    + (dp.hostEntries() == 0 ? "" : " (" + (dp.endpoints() - dp.hostEntries()) + " pods, "
+                    + dp.hostEntries() + " host)") + ", " + dp.tunnelEntries() + " in twill_tunnel; " + Long.toUnsignedString(dp.forwardedPackets())
                     + " packets forwarded, " + Long.toUnsignedString(dp.droppedPackets()) + " dropped");
         }
         int w = lines.keySet().stream().mapToInt(String::length).max().orElse(0);
@@ -76,16 +77,28 @@ final class StatusCommand {
         return ok ? Twillctl.OK : Twillctl.FAILURE;
     }
 
+    /** An RFC 3339 time without its fraction of a second (as given when it does not parse). */
+    static String seconds(String time) {
+        try {
+            return java.time.Instant.parse(time).truncatedTo(java.time.temporal.ChronoUnit.SECONDS).toString();
+        } catch (RuntimeException e) {
+            return time;
+        }
+    }
+
     private DatapathStatus datapath(CtlOptions o) {
         String root = o.pinRoot().toString();
         try {
-            int eps = sources.bpfEndpoints(o.pinRoot()).size();
+            var all = sources.bpfEndpoints(o.pinRoot());
+            int eps = all.size();
+            int hosts = (int) all.stream().filter(e -> e.value().isHost()).count();
             int tun = sources.bpfTunnel(o.pinRoot()).size();
             List<MapEntry<MetricsKey, MetricsValue>> m = sources.bpfMetrics(o.pinRoot());
             Map<String, Long> t = Twillctl.totals(m);
-            return new DatapathStatus(root, eps, tun, t.get("forwardedPackets"), t.get("droppedPackets"), null);
+            return new DatapathStatus(root, eps, hosts, tun, t.get("forwardedPackets"), t.get("droppedPackets"),
+                    null);
         } catch (RuntimeException e) {
-            return new DatapathStatus(root, null, null, null, null, Twillctl.describe(e));
+            return new DatapathStatus(root, null, null, null, null, null, Twillctl.describe(e));
         }
     }
 }

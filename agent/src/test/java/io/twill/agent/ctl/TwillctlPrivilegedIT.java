@@ -106,20 +106,27 @@ class TwillctlPrivilegedIT {
         assertThat(tunnel.get(1).get("cidr").asText()).isEqualTo("10.200.2.0/24");
         assertThat(tunnel.get(1).get("nodeIp").asText()).isEqualTo("192.168.50.3");
 
-        int verdict = datapath.program(Datapath.FROM_CONTAINER).testRun(ipv6Frame()).retval();
-        assertThat(verdict).as("TC_ACT_SHOT").isEqualTo(2);
-
-        assertThat(ctl("bpf metrics list")).isZero();
-        assertThat(out()).containsPattern("Unsupported L3 protocol +egress +1 +54");
-
-        assertThat(ctl("monitor -c 1 -o json")).isZero();
-        JsonNode ev = new ObjectMapper().readTree(out().strip());
+        // one drop before the monitor starts (skipped as backlog), then one while it runs
+        assertThat(datapath.program(Datapath.FROM_CONTAINER).testRun(ipv6Frame()).retval()).as("TC_ACT_SHOT")
+                .isEqualTo(2);
+        ByteArrayOutputStream monOut = new ByteArrayOutputStream();
+        Twillctl monitor = new Twillctl(new LiveSources(), new PrintStream(monOut, true, StandardCharsets.UTF_8),
+                new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8));
+        var monitorExit = java.util.concurrent.CompletableFuture.supplyAsync(() -> monitor.run(List.of("monitor",
+                "-c", "1", "-o", "json", "--pin-root", root.path().toString()), () -> false));
+        Thread.sleep(500);
+        assertThat(datapath.program(Datapath.FROM_CONTAINER).testRun(ipv6Frame()).retval()).isEqualTo(2);
+        assertThat(monitorExit.get(20, java.util.concurrent.TimeUnit.SECONDS)).isZero();
+        JsonNode ev = new ObjectMapper().readTree(monOut.toString(StandardCharsets.UTF_8).strip());
         assertThat(ev.get("type").asText()).isEqualTo("drop");
         assertThat(ev.get("code").asText()).isEqualTo("DROP_UNSUPPORTED_L3");
         assertThat(ev.get("direction").asText()).isEqualTo("egress");
 
+        assertThat(ctl("bpf metrics list")).isZero();
+        assertThat(out()).containsPattern("Unsupported L3 protocol +egress +2 +108");
+
         assertThat(ctl("status --agent http://127.0.0.1:1")).isEqualTo(1);
-        assertThat(out()).contains("1 in twill_endpoints, 2 in twill_tunnel; 0 packets forwarded, 1 dropped");
+        assertThat(out()).contains("1 in twill_endpoints, 2 in twill_tunnel; 0 packets forwarded, 2 dropped");
 
         // the same counters through Prometheus, read from the map at scrape time
         FakeAgentView view = new FakeAgentView();
@@ -129,8 +136,8 @@ class TwillctlPrivilegedIT {
             String body = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port()
                     + "/metrics")).build(), HttpResponse.BodyHandlers.ofString()).body();
             assertThat(body).contains(
-                    "twill_drop_count_total{direction=\"egress\",reason=\"Unsupported L3 protocol\"} 1.0",
-                    "twill_drop_bytes_total{direction=\"egress\",reason=\"Unsupported L3 protocol\"} 54.0");
+                    "twill_drop_count_total{direction=\"egress\",reason=\"Unsupported L3 protocol\"} 2.0",
+                    "twill_drop_bytes_total{direction=\"egress\",reason=\"Unsupported L3 protocol\"} 108.0");
         }
     }
 

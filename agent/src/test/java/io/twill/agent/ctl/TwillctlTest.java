@@ -151,9 +151,10 @@ class TwillctlTest {
     @Test
     void statusStillShowsTheMapsWhenTheAgentIsDownAndFails() {
         fillMaps();
+        src.endpoints.add(new MapEntry<>(new EndpointKey(Ipv4.parse("192.168.50.2")), EndpointInfo.host()));
         assertThat(run("status")).isEqualTo(1);
         assertThat(out()).contains("Agent:    unreachable at http://127.0.0.1:9962 (Connection refused); "
-                + "is twill-agent running?").contains("2 in twill_endpoints");
+                + "is twill-agent running?").contains("3 in twill_endpoints (2 pods, 1 host), 2 in twill_tunnel");
         assertThat(err()).contains("twillctl: status: agent unreachable");
     }
 
@@ -194,7 +195,9 @@ class TwillctlTest {
 
     @Test
     void monitorPrintsOneLinePerEventAndStopsAfterCount() throws Exception {
-        long now = System.nanoTime();
+        long now = System.nanoTime() + 60_000_000_000L; // "after the monitor started"
+        src.events.add(new DropEvent(System.nanoTime() - 1_000_000L, Reason.TTL_EXCEEDED, Direction.EGRESS, 1, 9, 60,
+                Ipv4.parse("10.0.3.2"), Ipv4.parse("10.0.3.3"), 0, 0)); // queued before: skipped
         src.events.add(new DropEvent(now, Reason.NO_ENDPOINT, Direction.INGRESS, 6, 5, 60, Ipv4.parse("10.0.12.5"),
                 Ipv4.parse("10.0.3.99"), 40000, 80));
         src.events.add(new TraceEvent(now, TracePoint.TO_OVERLAY, Direction.EGRESS, 1, 9, 84, Ipv4.parse("10.0.3.2"),
@@ -206,7 +209,7 @@ class TwillctlTest {
                 + "ingress ifindex=5 tcp 10.0.12.5:40000 -> 10.0.3.99:80 len=60");
         assertThat(lines[1]).contains("trace to-overlay egress ifindex=9 -> ifindex=4 icmp 10.0.3.2 -> 10.0.12.5");
         assertThat(src.eventsClosed).isTrue();
-        assertThat(err()).contains("2 events");
+        assertThat(err()).contains("2 events (1 older ones, queued before monitor started, skipped)");
 
         outBytes.reset();
         src.events.add(new DropEvent(now, Reason.SPOOFED_SOURCE, Direction.EGRESS, 17, 9, 60, Ipv4.parse("1.2.3.4"),
