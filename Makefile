@@ -24,6 +24,15 @@ unit:
 test:
 	$(MVN) install -Dtwill.requirePrivileged=$(REQUIRE_PRIVILEGED)
 
+## demo: a 2-node cluster of network namespaces with 4 pods; prints connectivity, twillctl, bpftool, metrics
+##       (KEEP=1 leaves it up; ROUTING=native for native routing)
+demo: build
+	ci/demo.sh
+
+## demo-down: remove a cluster left up by KEEP=1 make demo (or by an interrupted run)
+demo-down:
+	ci/netns-cluster down
+
 ## install: put twill-cni in /opt/cni/bin and 05-twill.conflist in /etc/cni/net.d (CNI_BIN_DIR, CNI_CONF_DIR override)
 install: build
 	cni-plugin/dist/install-cni.sh --binary cni-plugin/target/bin/twill-cni --conflist cni-plugin/dist/05-twill.conflist
