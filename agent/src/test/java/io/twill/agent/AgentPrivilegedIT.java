@@ -64,6 +64,8 @@ class AgentPrivilegedIT {
         start();
         TestNamespace a = fx.pod("pa");
         TestNamespace b = fx.pod("pb");
+        assertThat(java.nio.file.Files.getPosixFilePermissions(fx.socket()))
+                .isEqualTo(java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
         CniShim.Result ra = cni.add("ctr-a", a.path(), "eth0").ok();
         CniShim.Result rb = cni.add("ctr-b", b.path(), "eth0").ok();
         JsonNode j = ra.json();
