@@ -14,7 +14,8 @@ import java.util.Objects;
 /**
  * Native-routing mode's kernel routes, {@code <pod CIDR> via <node IP>} in the node's main table, marked with
  * {@link NetlinkEndpointNetwork#ROUTE_PROTOCOL} so {@link #entries()} returns Twill's routes and nothing else. The
- * per-endpoint /32 host routes carry the same protocol but a device and no gateway, so they are not counted here.
+ * per-endpoint /32 host routes carry the same protocol but a device and no gateway, and the overlay's route into
+ * {@link HostPath} goes via its link-local gateway, so neither is counted here.
  */
 public final class NetlinkNativeRoutes implements NativeRoutes {
     private final RtNetlink node;
@@ -49,6 +50,7 @@ public final class NetlinkNativeRoutes implements NativeRoutes {
         Map<Ipv4Cidr, Inet4Address> out = new LinkedHashMap<>();
         for (Route r : node.routes()) {
             if (r.protocol() != NetlinkEndpointNetwork.ROUTE_PROTOCOL || r.gateway() == null) continue;
+            if (r.gateway().equals(HostPath.GATEWAY)) continue; // overlay mode's route into twill_host, not a peer
             out.put(new Ipv4Cidr(io.twill.agent.config.Ipv4Cidr.toInt(r.dst().address()), r.dst().length()), r.gateway());
         }
         return out;
