@@ -5,7 +5,11 @@ import io.fabric8.mockwebserver.crud.Attribute;
 import io.fabric8.mockwebserver.crud.AttributeSet;
 import io.fabric8.mockwebserver.crud.AttributeType;
 import io.fabric8.mockwebserver.crud.CrudDispatcher;
+import io.fabric8.mockwebserver.http.ByteString;
 import io.fabric8.mockwebserver.http.MockResponse;
+import io.fabric8.mockwebserver.http.Response;
+import io.fabric8.mockwebserver.http.WebSocket;
+import io.fabric8.mockwebserver.http.WebSocketListener;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -21,17 +25,21 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 
 /**
- * Fabric8's CRUD dispatcher with a by-name index. Stock, every create/update/patch looks its object up by scanning
+ * Fabric8's CRUD dispatcher with a by-name index, and watches whose closing cannot freeze the server. Stock, every create/update/patch looks its object up by scanning
  * every stored object ({@code findResource}, GET by name), so N nodes joining cost O(N²) and 5,000 TwillNodes take
  * tens of seconds on two cores. Here the store is a map that also indexes entries by their {@code name} attribute,
  * and {@link #findResource} and {@link #handleGet} answer name lookups from that index; anything else (lists,
  * label selectors, watches, deletes) still takes the stock path. The answers are the same: a query's {@code name} attribute (type WITH) is
  * satisfied only by an entry holding an equal attribute, and an entry holds one attribute per key.
  *
- * <p>The store replaces the superclass's private-final-by-convention map by reflection; if that ever fails
- * (a newer JDK refusing final-field writes), the dispatcher logs it and works unindexed.
+ * <p>The store replaces the superclass's final map by reflection, and the watch fix reaches its listener set the
+ * same way; if either ever fails (a newer JDK refusing final-field writes, a renamed field), the dispatcher logs
+ * it and works the stock way.
  */
 class IndexedCrudDispatcher extends KubernetesCrudDispatcher {
 
@@ -39,6 +47,7 @@ class IndexedCrudDispatcher extends KubernetesCrudDispatcher {
     private static final String NAME = "name";
 
     private final IndexedStore store;
+    private final Set<?> listeners;
 
     IndexedCrudDispatcher() {
         IndexedStore s = new IndexedStore();
@@ -51,6 +60,16 @@ class IndexedCrudDispatcher extends KubernetesCrudDispatcher {
             s = null;
         }
         store = s;
+        Set<?> l;
+        try {
+            Field f = KubernetesCrudDispatcher.class.getDeclaredField("watchEventListeners");
+            f.setAccessible(true);
+            l = (Set<?>) f.get(this);
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            log.warn("Mock API server keeps the stock watch close (may stall 30 s): {}", e.toString());
+            l = null;
+        }
+        listeners = l;
     }
 
     boolean indexed() {
@@ -80,6 +99,83 @@ class IndexedCrudDispatcher extends KubernetesCrudDispatcher {
         Map.Entry<AttributeSet, String> found = store.findByName(name, query);
         return found == null ? new MockResponse().setResponseCode(404)
                 : new MockResponse().setBody(found.getValue()).setResponseCode(200);
+    }
+
+    /**
+     * Watches as stock, except that closing one never blocks an event loop. Stock, the watch listener's onClosed
+     * waits (on the Vert.x event loop) for its sender thread, which may itself wait for a write only that event
+     * loop can complete: every client that closes a watch while events flow (an informer stopping, an agent
+     * restarting) froze that event loop, and every connection on it, for 30 s. Here a closed watch is first taken
+     * off the list events are sent to, and its own close runs a second later on another thread (once sends already
+     * under way have been queued; a send to its stopped sender would otherwise fail the write that caused it).
+     */
+    @Override
+    public MockResponse handleWatch(String path) {
+        MockResponse r = super.handleWatch(path);
+        WebSocketListener listener = r.getWebSocketListener();
+        return listener == null || listeners == null ? r : r.withWebSocketUpgrade(new CloseOffLoop(listener, listeners));
+    }
+
+    private static final ScheduledExecutorService CLOSER = Executors.newSingleThreadScheduledExecutor(task -> {
+        Thread t = new Thread(task, "mock-watch-close");
+        t.setDaemon(true);
+        return t;
+    });
+
+    /** Delegates everything; detaches on close and runs the close and failure callbacks later, elsewhere. */
+    private static final class CloseOffLoop extends WebSocketListener {
+        private final WebSocketListener delegate;
+        private final Set<?> listeners;
+
+        CloseOffLoop(WebSocketListener delegate, Set<?> listeners) {
+            this.delegate = delegate;
+            this.listeners = listeners;
+        }
+
+        private void later(Runnable r) {
+            listeners.remove(delegate);
+            CLOSER.schedule(r, 1, TimeUnit.SECONDS);
+        }
+
+        @Override
+        public void onBeforeAccept(WebSocket ws, Response response) {
+            delegate.onBeforeAccept(ws, response);
+        }
+
+        @Override
+        public void onOpen(WebSocket ws, Response response) {
+            delegate.onOpen(ws, response);
+        }
+
+        @Override
+        public void onMessage(WebSocket ws, String text) {
+            delegate.onMessage(ws, text);
+        }
+
+        @Override
+        public void onMessage(WebSocket ws, ByteString bytes) {
+            delegate.onMessage(ws, bytes);
+        }
+
+        @Override
+        public void onMessage(WebSocket ws, byte[] bytes) {
+            delegate.onMessage(ws, bytes);
+        }
+
+        @Override
+        public void onClosing(WebSocket ws, int code, String reason) {
+            delegate.onClosing(ws, code, reason);
+        }
+
+        @Override
+        public void onClosed(WebSocket ws, int code, String reason) {
+            later(() -> delegate.onClosed(ws, code, reason));
+        }
+
+        @Override
+        public void onFailure(WebSocket ws, Throwable t, Response response) {
+            later(() -> delegate.onFailure(ws, t, response));
+        }
     }
 
     /** Insertion-ordered map of stored objects plus name attribute → keys. Callers hold the dispatcher's lock. */

@@ -128,6 +128,42 @@ class MockApiServerTest {
         }
     }
 
+    /** Stock, closing a watch while events flow froze a Vert.x event loop for 30 s (see handleWatch). */
+    @Test
+    void closingWatchesWhileEventsFlowDoesNotStallTheServer() throws Exception {
+        for (int round = 0; round < 4; round++) {
+            long t0 = System.nanoTime();
+            List<KubernetesClient> watchers = new java.util.ArrayList<>();
+            List<Watch> watches = new java.util.ArrayList<>();
+            for (int w = 0; w < 4; w++) {
+                KubernetesClient c = server.client();
+                watchers.add(c);
+                watches.add(c.resources(TwillNode.class).watch(new Watcher<>() {
+                    @Override
+                    public void eventReceived(Action action, TwillNode n) {
+                    }
+
+                    @Override
+                    public void onClose(WatcherException cause) {
+                    }
+                }));
+            }
+            int r = round;
+            Thread writer = Thread.ofPlatform().start(() -> {
+                for (int i = 0; i < 150; i++) {
+                    create("s" + r + "-" + i);
+                }
+            });
+            Thread.sleep(150);
+            watches.forEach(Watch::close);
+            watchers.forEach(KubernetesClient::close);
+            writer.join(Duration.ofSeconds(60));
+            assertThat(writer.isAlive()).isFalse();
+            assertThat(client.resources(TwillNode.class).withName("s" + r + "-149").get()).isNotNull();
+            assertThat(Duration.ofNanos(System.nanoTime() - t0)).as("round %d", round).isLessThan(Duration.ofSeconds(20));
+        }
+    }
+
     @Test
     void theOperatorAllocatesAgainstItAndTheKubeconfigPointsAtIt() throws Exception {
         Path kubeconfig = dir.resolve("kc/kubeconfig");
