@@ -33,6 +33,14 @@ demo: build
 demo-down:
 	ci/netns-cluster down
 
+## image: build the container images twill/agent:dev and twill/operator:dev (needs Docker)
+image:
+	ci/kind/build-images.sh
+
+## kind-e2e: a kind cluster (default CNI off) with Twill deployed, cross-node connectivity checked (needs Docker + kind)
+kind-e2e:
+	ci/kind/e2e.sh
+
 ## install: put twill-cni in /opt/cni/bin and 05-twill.conflist in /etc/cni/net.d (CNI_BIN_DIR, CNI_CONF_DIR override)
 install: build
 	cni-plugin/dist/install-cni.sh --binary cni-plugin/target/bin/twill-cni --conflist cni-plugin/dist/05-twill.conflist
