@@ -2,6 +2,7 @@ package io.twill.testkit;
 
 import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.AfterEachCallback;
+import org.junit.jupiter.api.extension.BeforeEachCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 
 import java.security.SecureRandom;
@@ -10,8 +11,9 @@ import java.util.HexFormat;
 import java.util.List;
 
 /**
- * Hands out network namespaces with unique names ({@code tw-<hint>-<random>}) and deletes every one of them after
- * each test (or after the class, when registered as a static field and used from {@code @BeforeAll}), pass or fail.
+ * Hands out network namespaces with unique names ({@code tw-<hint>-<random>}) and deletes them, pass or fail: those
+ * made during a test after that test, those made outside a test (from {@code @BeforeAll}, with the extension in a
+ * static field) after the class.
  * Deleting a namespace removes every veth end in it, so tests that keep both ends of their links inside namespaces
  * they made leave nothing behind.
  *
@@ -20,9 +22,11 @@ import java.util.List;
  * TestNamespace a = netns.create("a");
  * }</pre>
  */
-public final class NetNsExtension implements AfterEachCallback, AfterAllCallback {
+public final class NetNsExtension implements BeforeEachCallback, AfterEachCallback, AfterAllCallback {
     private static final SecureRandom RANDOM = new SecureRandom();
-    private final List<TestNamespace> created = new ArrayList<>();
+    private final List<TestNamespace> perClass = new ArrayList<>();
+    private final List<TestNamespace> perTest = new ArrayList<>();
+    private boolean inTest;
 
     /** Creates a namespace; {@code hint} (a few letters) makes leftovers recognisable. Loopback is brought up. */
     public synchronized TestNamespace create(String hint) {
@@ -31,23 +35,34 @@ public final class NetNsExtension implements AfterEachCallback, AfterAllCallback
         String name = "tw-" + hint + "-" + HexFormat.of().formatHex(r);
         Cmd.run("ip", "netns", "add", name);
         TestNamespace ns = new TestNamespace(name);
-        created.add(ns);
+        (inTest ? perTest : perClass).add(ns);
         ns.exec("ip", "link", "set", "lo", "up");
         return ns;
     }
 
     @Override
-    public void afterEach(ExtensionContext context) {
-        deleteAll();
+    public synchronized void beforeEach(ExtensionContext context) {
+        inTest = true;
     }
 
     @Override
-    public void afterAll(ExtensionContext context) {
+    public synchronized void afterEach(ExtensionContext context) {
+        inTest = false;
+        delete(perTest);
+    }
+
+    @Override
+    public synchronized void afterAll(ExtensionContext context) {
         deleteAll();
     }
 
     /** Deletes every namespace this extension made so far. */
     public synchronized void deleteAll() {
+        delete(perTest);
+        delete(perClass);
+    }
+
+    private void delete(List<TestNamespace> created) {
         List<String> failures = new ArrayList<>();
         for (TestNamespace ns : created.reversed()) {
             // Processes started inside (ping, iperf3) would keep the namespace alive: kill them first.
