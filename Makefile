@@ -21,12 +21,12 @@ unit:
 	$(MVN) test
 
 ## test: unit tests, privileged kernel tests (skip without root, fail on CI) and end-to-end tests
-test:
+test: deps
 	$(MVN) install -Dtwill.requirePrivileged=$(REQUIRE_PRIVILEGED)
 
 ## demo: a 2-node cluster of network namespaces with 4 pods; prints connectivity, twillctl, bpftool, metrics
 ##       (KEEP=1 leaves it up; ROUTING=native for native routing)
-demo: build
+demo: deps build
 	ci/demo.sh
 
 ## demo-down: remove a cluster left up by KEEP=1 make demo (or by an interrupted run)
