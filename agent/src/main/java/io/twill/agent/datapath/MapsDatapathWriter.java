@@ -131,7 +131,13 @@ public final class MapsDatapathWriter implements DatapathWriter {
                 return false;
             }
         }
-        return nodeNs.call(() -> Tc.queryClsBpf(ifname, TcDirection.INGRESS, Datapath.CLS_HANDLE, Datapath.CLS_PRIORITY).isPresent());
+        try {
+            return nodeNs.call(() -> Tc.queryClsBpf(ifname, TcDirection.INGRESS, Datapath.CLS_HANDLE, Datapath.CLS_PRIORITY).isPresent());
+        } catch (BpfException e) {
+            // The device is gone, so nothing is attached to it (CHECK reports the missing device as well).
+            if ("ENODEV".equals(e.errnoName())) return false;
+            throw e;
+        }
     }
 
     @Override
