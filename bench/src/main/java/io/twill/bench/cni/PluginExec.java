@@ -13,16 +13,16 @@ import java.util.Map;
  * (and nothing else but PATH), write the network config to its stdin, read its stdout to the end, wait for the exit.
  * The clock starts before the process is created and stops when {@code waitFor} returns.
  */
-final class PluginExec {
+public final class PluginExec {
     private PluginExec() {}
 
     /** What one invocation took and printed. */
-    record Call(long nanos, int exit, String stdout, String stderr) {
-        double millis() {
+    public record Call(long nanos, int exit, String stdout, String stderr) {
+        public double millis() {
             return nanos / 1e6;
         }
 
-        Call ok(String what) {
+        public Call ok(String what) {
             if (exit != 0) {
                 throw new IllegalStateException(what + " failed with exit " + exit + ": " + stdout.strip()
                         + (stderr.isBlank() ? "" : " (stderr: " + stderr.strip() + ")"));
@@ -31,7 +31,7 @@ final class PluginExec {
         }
     }
 
-    static Call run(Path binary, Map<String, String> env, String stdin) {
+    public static Call run(Path binary, Map<String, String> env, String stdin) {
         ProcessBuilder pb = new ProcessBuilder(binary.toString());
         Map<String, String> e = pb.environment();
         e.clear();

@@ -21,12 +21,12 @@ import java.util.concurrent.ConcurrentHashMap;
  * ADD result as {@code prevResult} (libcni ≥ 0.4.0 behaviour). The network configs are built the way libcni builds
  * them (list name and cniVersion injected, keys sorted) before the clock starts.
  */
-final class PodChain {
+public final class PodChain {
     private static final ObjectMapper JSON = new ObjectMapper().configure(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS, true);
 
     /** One network of the chain: the plugin binary, its interface, CNI_PATH and its config (without prevResult). */
-    record Net(String label, Path binary, String ifname, String cniPath, Map<String, Object> conf) {
-        Net {
+    public record Net(String label, Path binary, String ifname, String cniPath, Map<String, Object> conf) {
+        public Net {
             Objects.requireNonNull(label);
             Objects.requireNonNull(binary);
             conf = new TreeMap<>(conf);
@@ -34,31 +34,31 @@ final class PodChain {
     }
 
     /** Per-network times of one pod operation, in the chain's order; {@link #totalNanos()} is the pod's. */
-    record Timing(long[] nanos) {
-        long totalNanos() {
+    public record Timing(long[] nanos) {
+        public long totalNanos() {
             long t = 0;
             for (long n : nanos) t += n;
             return t;
         }
     }
 
-    final String name;
-    final List<Net> nets;
+    public final String name;
+    public final List<Net> nets;
     private final String nsPrefix;
     /** container id -> the ADD result of each network (DEL's prevResult). */
     private final Map<String, List<JsonNode>> results = new ConcurrentHashMap<>();
 
-    PodChain(String name, String nsPrefix, List<Net> nets) {
+    public PodChain(String name, String nsPrefix, List<Net> nets) {
         this.name = name;
         this.nsPrefix = nsPrefix;
         this.nets = List.copyOf(nets);
     }
 
-    Path netns(int pod) {
+    public Path netns(int pod) {
         return Path.of("/run/netns", nsPrefix + "-" + pod);
     }
 
-    Timing add(String containerId, int pod) {
+    public Timing add(String containerId, int pod) {
         long[] t = new long[nets.size()];
         List<JsonNode> res = new ArrayList<>();
         for (int i = 0; i < nets.size(); i++) {
@@ -77,7 +77,7 @@ final class PodChain {
         return new Timing(t);
     }
 
-    Timing del(String containerId, int pod) {
+    public Timing del(String containerId, int pod) {
         List<JsonNode> res = results.remove(containerId);
         if (res == null) throw new IllegalStateException(name + ": DEL of " + containerId + ", which was never added");
         long[] t = new long[nets.size()];
