@@ -5,10 +5,12 @@
 # No root needed. Goal: 5,000 nodes under 10 s.
 #
 #   bench/scripts/operator.sh [NODES=5000] [REPS=3] [AGENTS=32]
+#   OUT=path.json to choose where the JSON goes (default bench/results/tmp/operator.json)
 set -euo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$top"
 nodes=${1:-5000} reps=${2:-3} agents=${3:-32}
+out=${OUT:-bench/results/tmp/operator.json}
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
@@ -30,4 +32,4 @@ for i in "${!entries_cp[@]}"; do
 done
 exec "$JAVA_HOME/bin/java" --sun-misc-unsafe-memory-access=allow -Xmx2g \
   -Dorg.slf4j.simpleLogger.defaultLogLevel=warn -cp "$cp" \
-  io.twill.bench.operator.OperatorJoinBench "$nodes" "$reps" "$agents"
+  io.twill.bench.operator.OperatorJoinBench "$nodes" "$reps" "$agents" "$out"

@@ -14,8 +14,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.fail;
 
 /**
- * shellcheck over the scripts nobody can run here (no Docker, no kind) and the image launchers: ci/kind/*.sh,
- * the launchers in deploy/docker/, and ci/netns-cluster when it exists. Needs shellcheck (scripts/deps.sh installs
+ * shellcheck over the scripts nobody can run here (no Docker, no kind), the image launchers, and the scripts that
+ * {@code make test} does not run in full: ci/kind/*.sh, the launchers in deploy/docker/, the benchmarks (bench/run.sh,
+ * bench/scripts/*.sh), the demo, the podman node, the build helpers in scripts/, and ci/netns-cluster when it exists. Needs shellcheck (scripts/deps.sh installs
  * it); without it the test fails rather than pass unchecked.
  */
 class ShellScriptsTest {
@@ -28,9 +29,13 @@ class ShellScriptsTest {
                 s.add(f);
             }
         }
-        Path netns = Repo.path("ci/netns-cluster");
-        if (Files.isRegularFile(netns)) {
-            s.add(netns);
+        s.addAll(Repo.list("bench/scripts", ".sh"));
+        for (String f : List.of("ci/netns-cluster", "ci/demo.sh", "ci/podman/standalone-node", "bench/run.sh",
+                "scripts/deps.sh", "scripts/find-jdk.sh", "scripts/mvn")) {
+            Path p = Repo.path(f);
+            if (Files.isRegularFile(p)) {
+                s.add(p);
+            }
         }
         return s;
     }
@@ -39,7 +44,8 @@ class ShellScriptsTest {
     void shellcheckFindsNothing() throws IOException, InterruptedException {
         List<Path> scripts = scripts();
         assertThat(scripts).extracting(p -> p.getFileName().toString())
-                .contains("build-images.sh", "e2e.sh", "twill-agent", "twill-operator");
+                .contains("build-images.sh", "e2e.sh", "twill-agent", "twill-operator", "run.sh", "datapath.sh",
+                        "agent-scale.sh");
         for (Path s : scripts) {
             assertThat(Files.isExecutable(s)).as("%s is executable", Repo.relative(s)).isTrue();
             assertThat(Files.readAllLines(s).getFirst()).as("%s has a shebang", Repo.relative(s)).startsWith("#!");

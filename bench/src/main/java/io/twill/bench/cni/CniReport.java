@@ -18,14 +18,15 @@ final class CniReport {
     private static final List<String> CHAINS = List.of("twill", "reference");
     private static final List<String> VERBS = List.of("ADD", "DEL");
 
-    /** Order statistics of a sample, in milliseconds (p99: nearest rank). */
-    record Stats(int n, double p50, double p99, double min, double max, double mean) {
+    /** Order statistics of a sample, in milliseconds (p99: nearest rank), and the sorted sample for the charts. */
+    record Stats(int n, double p50, double p99, double min, double max, double mean, double[] sortedMs) {
         static Stats of(long[] nanos) {
             long[] s = nanos.clone();
             Arrays.sort(s);
             int n = s.length;
             double mean = Arrays.stream(s).average().orElse(Double.NaN) / 1e6;
-            return new Stats(n, pct(s, 0.50), pct(s, 0.99), s[0] / 1e6, s[n - 1] / 1e6, mean);
+            return new Stats(n, pct(s, 0.50), pct(s, 0.99), s[0] / 1e6, s[n - 1] / 1e6, mean,
+                    Arrays.stream(s).mapToDouble(v -> round(v / 1e6)).toArray());
         }
 
         private static double pct(long[] sorted, double q) {
@@ -41,6 +42,8 @@ final class CniReport {
             o.put("min_ms", round(min));
             o.put("max_ms", round(max));
             o.put("mean_ms", round(mean));
+            var a = o.putArray("samples_ms");
+            for (double v : sortedMs) a.add(v);
             return o;
         }
     }

@@ -35,7 +35,7 @@ import java.util.function.BiConsumer;
  * the node is created, with the same write concurrency. Its time is the floor this API server allows; the ratio says how close
  * the operator comes. Repetitions alternate which side goes first.
  *
- * <pre>java -cp ... io.twill.bench.operator.OperatorJoinBench [NODES=5000] [REPS=3] [AGENTS=32]</pre>
+ * <pre>java -cp ... io.twill.bench.operator.OperatorJoinBench [NODES=5000] [REPS=3] [AGENTS=32] [OUT.json]</pre>
  */
 public final class OperatorJoinBench {
 
@@ -77,6 +77,34 @@ public final class OperatorJoinBench {
                         + "operator/oracle %.2f; operator api-calls=%d (%.2f per node); goal <10000 ms %s%n", nodes, op,
                 oracle, (double) op / oracle, ops.getLast().calls(), (double) ops.getLast().calls() / nodes,
                 op < 10_000 ? "met" : "missed");
+        if (args.length > 3) {
+            java.nio.file.Path out = java.nio.file.Path.of(args[3]);
+            java.nio.file.Files.createDirectories(out.toAbsolutePath().getParent());
+            Map<String, Object> json = new java.util.LinkedHashMap<>();
+            json.put("nodes", nodes);
+            json.put("agents", agents);
+            json.put("write_concurrency", WRITE_CONCURRENCY);
+            json.put("operator", stats(ops));
+            json.put("oracle", stats(oracles));
+            json.put("ratio_of_medians", (double) op / oracle);
+            json.put("api_calls_per_node", (double) ops.getLast().calls() / nodes);
+            json.put("distinct_cidrs", ops.getLast().distinct());
+            json.put("goal_ms", 10_000);
+            json.put("met", op < 10_000);
+            new com.fasterxml.jackson.databind.ObjectMapper().writerWithDefaultPrettyPrinter().writeValue(out.toFile(), json);
+            System.out.println("wrote " + out);
+        }
+    }
+
+    /** Time until every node had its CIDR: each repetition, median, min, max (ms). */
+    private static Map<String, Object> stats(List<Run> runs) {
+        List<Long> ms = runs.stream().map(Run::allocatedMs).toList();
+        Map<String, Object> m = new java.util.LinkedHashMap<>();
+        m.put("samples_ms", ms);
+        m.put("median_ms", median(ms));
+        m.put("min_ms", java.util.Collections.min(ms));
+        m.put("max_ms", java.util.Collections.max(ms));
+        return m;
     }
 
     private static Run print(Run r) {

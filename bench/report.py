@@ -1,0 +1,354 @@
+#!/usr/bin/env python3
+"""The benchmark report: bench/results/<date>.json (written by bench/run.sh) in, a Markdown page and PNG charts out.
+
+    /usr/bin/python3 bench/report.py bench/results/2026-12-04.json [--readme README.md]
+
+Writes <date>.md and <date>-{datapath,latency,cni,maps,agent}.png next to the JSON (a chart only when its benchmark is in
+the file). With --readme, the part of README.md between the bench:begin and bench:end markers is replaced by the
+headline figures and a link to the report. Every figure is a ratio against the peer measured in the same run; the
+goals are those of the performance issue, and each row says whether this run met it.
+"""
+import argparse
+import json
+import os
+import re
+import sys
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+
+DATAPATH_CASES = ["raw-veth", "bridge", "twill-same-node", "flannel-vxlan", "twill-overlay", "host-gw", "twill-native"]
+DATAPATH_METRICS = [("stream_gbps", "TCP stream", "Gbit/s"), ("rr_tps", "TCP request/response 64 B", "transactions/s"),
+                    ("udp64_pps", "UDP 64 B delivered", "packets/s")]
+COLORS = {"twill": "#2a7ab0", "peer": "#b0b0b0"}
+
+
+def fmt(v, unit=""):
+    if v is None:
+        return "–"
+    a = abs(v)
+    s = f"{v / 1e6:.2f} M" if a >= 1e6 else f"{v / 1e3:.1f} k" if a >= 1e4 else f"{v:.3g}" if a < 100 else f"{v:.0f}"
+    return (s + (" " + unit if unit else "")).replace("  ", " ").strip()
+
+
+def color(case):
+    return COLORS["twill"] if case.startswith("twill") else COLORS["peer"]
+
+
+class Goal:
+    """One headline figure: Twill's value against its peer's, the ratio, the goal and whether it was met."""
+
+    def __init__(self, area, what, ratio, goal, higher_is_better, detail):
+        self.area, self.what, self.ratio, self.goal = area, what, ratio, goal
+        self.higher, self.detail = higher_is_better, detail
+        self.met = ratio >= goal if higher_is_better else ratio <= goal
+
+    def row(self):
+        op = "≥" if self.higher else "≤"
+        return (f"| {self.area} | {self.what} | **{self.ratio:.2f}x** | {op} {self.goal:g}x | "
+                f"{'met' if self.met else '**missed**'} | {self.detail} |")
+
+
+def goals(r):
+    out = []
+    dp = r.get("datapath")
+    if dp:
+        cases = dp["cases"]
+        for g in dp["goals"]:
+            t, p, m = g["twill"], g["peer"], g["metric"]
+            paired = g.get("paired_ratios") or [g["ratio_of_medians"]]
+            unit = dp["metrics"][m].split(",")[1].split("(")[0].strip() if "," in dp["metrics"][m] else ""
+            out.append(Goal("datapath", f"{t} vs {p}: {m}", g["ratio_of_medians"], g["goal"], True,
+                            f"{fmt(cases[t][m]['median'])} vs {fmt(cases[p][m]['median'])} {unit}; "
+                            f"paired {min(paired):.2f}–{max(paired):.2f}"))
+    cni = r.get("cni")
+    if cni:
+        for verb in ("ADD", "DEL"):
+            s = cni["sequential"][verb]
+            rt = cni["ratio_twill_over_reference"][verb]
+            out.append(Goal("cni", f"{verb} p50, loopback+twill-cni vs loopback+bridge+host-local", rt["pod_p50"], 1.0,
+                            False, f"{s['twill']['pod']['p50_ms']:.1f} vs {s['reference']['pod']['p50_ms']:.1f} ms; "
+                                   f"p99 ratio {rt['pod_p99']:.2f}"))
+    maps = r.get("maps")
+    if maps:
+        op = maps["operations"]["batch_update"] if "batch_update" in maps["operations"] else None
+        if op:
+            out.append(Goal("maps", "batch update, bpf-loader (Java) vs C libbpf", op["ratio_java_over_c"], 0.8, True,
+                            f"{fmt(op['java']['median'])} vs {fmt(op['c']['median'])} elements/s"))
+    opr = r.get("operator")
+    if opr:
+        med = opr["operator"]["median_ms"]
+        out.append(Goal("operator", f"{opr['nodes']} nodes joining: time to all CIDRs vs the 10 s goal",
+                        med / opr["goal_ms"], 1.0, False,
+                        f"{med / 1000:.2f} s (oracle writer {opr['oracle']['median_ms'] / 1000:.2f} s, "
+                        f"{opr['ratio_of_medians']:.2f}x); {opr['api_calls_per_node']:.2f} API calls per node"))
+    ag = r.get("agent_scale")
+    if ag:
+        s = ag["summary"]
+        out.append(Goal("agent", f"RSS with {ag['pods']} endpoints and {ag['nodes']} remote nodes vs the 200 MiB goal",
+                        s["rss_mib"] / s["goal_rss_mib"], 1.0, False,
+                        f"{s['rss_mib']:.0f} MiB (idle agent {s['idle_rss_mib']:.0f} MiB, peak {s['peak_rss_mib']:.0f}); "
+                        f"quiet CPU {100 * s['quiet_cpu_cores']:.2f} % of a core"))
+    return out
+
+
+def chart_datapath(dp, path):
+    fig, axes = plt.subplots(1, len(DATAPATH_METRICS), figsize=(15, 4.6))
+    for ax, (m, title, unit) in zip(axes, DATAPATH_METRICS):
+        cs = [c for c in DATAPATH_CASES if m in dp["cases"].get(c, {})]
+        med = [dp["cases"][c][m]["median"] for c in cs]
+        lo = [med[i] - dp["cases"][c][m]["min"] for i, c in enumerate(cs)]
+        hi = [dp["cases"][c][m]["max"] - med[i] for i, c in enumerate(cs)]
+        ax.bar(cs, med, yerr=[lo, hi], capsize=3, color=[color(c) for c in cs])
+        ax.set_title(title, fontsize=10)
+        ax.set_ylabel(unit)
+        ax.tick_params(axis="x", labelrotation=40, labelsize=8)
+        for lbl in ax.get_xticklabels():
+            lbl.set_horizontalalignment("right")
+    fig.suptitle("Datapath: median of the rounds, bars min–max (Twill blue, peers grey)", fontsize=11)
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+
+
+def chart_latency(r, path):
+    panels = []
+    dp = r.get("datapath")
+    if dp:
+        cs = [c for c in DATAPATH_CASES if "rr_p50_us" in dp["cases"].get(c, {})]
+        panels.append(("TCP request/response: median one-way latency (µs, lower is better)", cs,
+                       [[dp["cases"][c]["rr_p50_us"]["median"]] for c in cs], ["p50"]))
+    cni = r.get("cni")
+    if cni:
+        labels, vals = [], []
+        for verb in ("ADD", "DEL"):
+            for chain in ("twill", "reference"):
+                st = cni["sequential"][verb][chain]["pod"]
+                labels.append(f"{verb} {chain}")
+                vals.append([st["p50_ms"], st["p99_ms"]])
+        panels.append(("CNI per pod (ms, lower is better)", labels, vals, ["p50", "p99"]))
+    if not panels:
+        return False
+    fig, axes = plt.subplots(1, len(panels), figsize=(7 * len(panels), 4.4), squeeze=False)
+    for ax, (title, labels, vals, pcts) in zip(axes[0], panels):
+        width = 0.8 / len(pcts)
+        for j, p in enumerate(pcts):
+            xs = [i + (j - (len(pcts) - 1) / 2) * width for i in range(len(labels))]
+            ax.bar(xs, [v[j] for v in vals], width, label=p,
+                   color=[color(lbl.split()[-1]) for lbl in labels], alpha=1.0 if j == 0 else 0.55)
+        ax.set_xticks(range(len(labels)), labels, rotation=35, ha="right", fontsize=8)
+        ax.set_title(title, fontsize=10)
+        if len(pcts) > 1:
+            ax.legend(fontsize=8)
+    fig.suptitle("Latency percentiles (Twill blue, peers grey; lighter bar = p99)", fontsize=11)
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+    return True
+
+
+def chart_cni(cni, path):
+    fig, axes = plt.subplots(1, 2, figsize=(12, 4.2))
+    for ax, verb in zip(axes, ("ADD", "DEL")):
+        for chain, style in (("twill", "-"), ("reference", "--")):
+            xs = cni["sequential"][verb][chain]["pod"].get("samples_ms")
+            if not xs:
+                continue
+            ys = [(i + 1) / len(xs) for i in range(len(xs))]
+            ax.step(xs, ys, style, where="post", label=chain, color=color(chain if chain == "twill" else "peer"))
+        ax.set_title(f"CNI {verb} per pod: distribution over {cni['config']['pods']} pods", fontsize=10)
+        ax.set_xlabel("ms (loopback + pod network, as the runtime waits)")
+        ax.set_ylabel("fraction of pods")
+        ax.grid(alpha=0.3)
+        ax.legend(fontsize=8)
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+
+
+def chart_maps(maps, path):
+    ops = list(maps["operations"])
+    fig, ax = plt.subplots(figsize=(9, 4))
+    w = 0.38
+    for k, (impl, col) in enumerate((("java", COLORS["twill"]), ("c", COLORS["peer"]))):
+        xs = [i + (k - 0.5) * w for i in range(len(ops))]
+        med = [maps["operations"][o][impl]["median"] for o in ops]
+        lo = [med[i] - maps["operations"][o][impl]["min"] for i, o in enumerate(ops)]
+        hi = [maps["operations"][o][impl]["max"] - med[i] for i, o in enumerate(ops)]
+        ax.bar(xs, med, w, yerr=[lo, hi], capsize=3, color=col, label="bpf-loader (Java)" if impl == "java" else "C libbpf")
+    ax.set_xticks(range(len(ops)), ops, rotation=25, ha="right", fontsize=8)
+    ax.set_ylabel("elements/s")
+    ax.set_title(f"BPF hash map operations, {maps['entries']} entries (median, bars min–max)", fontsize=10)
+    ax.legend(fontsize=8)
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+
+
+def chart_agent(ag, path):
+    ph = ag["phases"]
+    fig, ax = plt.subplots(figsize=(8, 4))
+    names = [p["name"] for p in ph]
+    ax.plot(names, [p["rss_mib"] for p in ph], "o-", color=COLORS["twill"], label="RSS after the phase")
+    ax.plot(names, [p["hwm_mib"] for p in ph], "^:", color="#555555", label="peak RSS so far")
+    ax.axhline(ag["summary"]["goal_rss_mib"], color="#c04040", linestyle="--", label="goal 200 MiB")
+    for i, p in enumerate(ph):
+        ax.annotate(f"tunnel {p['tunnel_entries']}\nendpoints {p['endpoint_entries']}", (i, p["rss_mib"]),
+                    textcoords="offset points", xytext=(0, -30), ha="center", fontsize=7)
+    ax.set_ylim(0, max(ag["summary"]["goal_rss_mib"], max(p["hwm_mib"] for p in ph)) * 1.15)
+    ax.set_ylabel("MiB")
+    ax.set_title("twill-agent memory through the scale phases (map entries read from the kernel)", fontsize=10)
+    ax.legend(fontsize=8, loc="lower right")
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+
+
+def markdown(doc, gs, charts, base):
+    r, m = doc["results"], doc["machine"]
+    met = sum(g.met for g in gs)
+    lines = [f"# Twill benchmarks, {doc['date']}", ""]
+    if doc.get("quick"):
+        lines += ["> QUICK run: short, few repetitions. A smoke test of the harness, not figures to quote.", ""]
+    lines += [f"Machine: {m['cpu']}, {m['cores']} cores, {m['memory']}, {m['os']}, kernel {m['kernel']}; "
+              f"{m['jdk']}; libbpf {m['libbpf']}; {m['clang']}. Commit {doc['commit']}, "
+              f"run {doc['started']} – {doc['finished']}.", "",
+              f"## Goals: {met} of {len(gs)} met", "",
+              "Every ratio is Twill against the peer measured in the same run (for the operator and the agent, "
+              "against the goal itself).", "",
+              "| area | figure | ratio | goal | | detail |", "|---|---|---|---|---|---|"]
+    lines += [g.row() for g in gs]
+    dp = r.get("datapath")
+    if dp:
+        lines += ["", "## Datapath", "", f"![datapath]({charts['datapath']})", "",
+                  "| case | " + " | ".join(f"{t}, {u}" for _, t, u in DATAPATH_METRICS) + " | RR p50, µs |",
+                  "|---|" + "---|" * (len(DATAPATH_METRICS) + 1)]
+        for c in DATAPATH_CASES:
+            if c not in dp["cases"]:
+                continue
+            cells = []
+            for key in [k for k, _, _ in DATAPATH_METRICS] + ["rr_p50_us"]:
+                s = dp["cases"][c].get(key)
+                cells.append(f"{fmt(s['median'])} ({fmt(s['min'])}–{fmt(s['max'])})" if s else "–")
+            lines.append(f"| {c} | " + " | ".join(cells) + " |")
+        meta = dp.get("meta", {})
+        if meta:
+            lines += ["", "Settings: " + ", ".join(f"{k}={v}" for k, v in meta.items()) + "."]
+    if "latency" in charts:
+        lines += ["", "## Latency percentiles", "", f"![latency]({charts['latency']})"]
+    cni = r.get("cni")
+    if cni:
+        lines += ["", "## CNI ADD/DEL", "", f"![cni]({charts['cni']})", "",
+                  "| | p50 ms | p99 ms | min | max |", "|---|---|---|---|---|"]
+        for verb in ("ADD", "DEL"):
+            for chain in ("twill", "reference"):
+                s = cni["sequential"][verb][chain]["pod"]
+                lines.append(f"| {verb} {chain} | {s['p50_ms']:.2f} | {s['p99_ms']:.2f} | {s['min_ms']:.2f} | {s['max_ms']:.2f} |")
+        for verb in ("ADD", "DEL"):
+            p = cni["parallel"][verb]
+            lines.append("")
+            lines.append(f"{verb} with {cni['config']['parallel']} workers: Twill {p['twill']['pods_per_s_median']:.1f} pods/s, "
+                         f"reference {p['reference']['pods_per_s_median']:.1f} pods/s ({p['ratio_pods_per_s']:.2f}x)."
+                         if "pods_per_s_median" in p.get("twill", {}) else
+                         f"{verb} with {cni['config']['parallel']} workers: ratio of pods/s {p['ratio_pods_per_s']:.2f}x.")
+    maps = r.get("maps")
+    if maps:
+        lines += ["", "## BPF map operations", "", f"![maps]({charts['maps']})", "",
+                  "| operation | Java median /s | C median /s | Java/C |", "|---|---|---|---|"]
+        for o, v in maps["operations"].items():
+            lines.append(f"| {o} | {fmt(v['java']['median'])} | {fmt(v['c']['median'])} | {v['ratio_java_over_c']:.2f} |")
+    nl = r.get("netlink")
+    if nl:
+        lines += ["", "## Netlink (one pod's network work)", "", "| step | median µs | p90 µs |", "|---|---|---|"]
+        for k, v in nl["results_us"].items():
+            lines.append(f"| {k} | {v['median']:.0f} | {v['p90']:.0f} |")
+        lines += ["", f"ip(8), one process per step, takes {nl['ratio_add_ip_over_twill']:.1f}x Twill's time for ADD, "
+                      f"two `ip -batch` processes {nl['ratio_add_ipbatch_over_twill']:.1f}x; DEL {nl['ratio_del_ip_over_twill']:.2f}x."]
+    opr = r.get("operator")
+    if opr:
+        o, q = opr["operator"], opr["oracle"]
+        lines += ["", "## Operator", "",
+                  f"{opr['nodes']} TwillNodes created at once by {opr['agents']} threads: every node had its CIDR after "
+                  f"{o['median_ms'] / 1000:.2f} s (median; {o['min_ms'] / 1000:.2f}–{o['max_ms'] / 1000:.2f}), against "
+                  f"{q['median_ms'] / 1000:.2f} s for an oracle writer with no watch and no table "
+                  f"({opr['ratio_of_medians']:.2f}x); {opr['api_calls_per_node']:.2f} API calls per node, "
+                  f"{opr['distinct_cidrs']} distinct CIDRs."]
+    ag = r.get("agent_scale")
+    if ag:
+        s = ag["summary"]
+        lines += ["", "## Agent at scale", "", f"![agent]({charts['agent']})", "",
+                  "| phase | s | agent CPU s | tunnel entries | endpoints | RSS MiB | peak MiB | threads |",
+                  "|---|---|---|---|---|---|---|---|"]
+        for p in ag["phases"]:
+            lines.append(f"| {p['name']} | {p['seconds']:.1f} | {p['agent_cpu_seconds']:.2f} | {p['tunnel_entries']} | "
+                         f"{p['endpoint_entries']} | {p['rss_mib']:.1f} | {p['hwm_mib']:.1f} | {p['threads']} |")
+        lines += ["", f"{ag['nodes']} nodes reached the tunnel map {s['join_seconds']:.1f} s after they were created "
+                      f"(agent CPU {s['join_agent_cpu_seconds']:.1f} s); pods were added at {s['pods_add_per_second']:.1f}/s "
+                      f"with {ag['parallel']} workers (ADD p50 {s['add_p50_ms_first_tenth']:.1f} ms for the first tenth, "
+                      f"{s['add_p50_ms_last_tenth']:.1f} ms for the last)."]
+    lines += ["", "## How long each benchmark took", "",
+              ", ".join(f"{k} {v} s" for k, v in doc.get("durations_s", {}).items()) + ".", "",
+              f"Raw data: [{base}.json]({base}.json). Method: [bench/README.md](../README.md)."]
+    return "\n".join(lines) + "\n"
+
+
+def readme_block(doc, gs, md_path):
+    rel = os.path.relpath(md_path, ".")
+    lines = [f"Latest run ({doc['date']}, {doc['machine']['cpu']}, {doc['machine']['cores']} cores, kernel "
+             f"{doc['machine']['kernel']}{', QUICK' if doc.get('quick') else ''}): {sum(g.met for g in gs)} of "
+             f"{len(gs)} goals met; full report with charts in [{rel}]({rel}).", "",
+             "| area | figure | ratio | goal | |", "|---|---|---|---|---|"]
+    for g in gs:
+        lines.append(f"| {g.area} | {g.what} | {g.ratio:.2f}x | {'≥' if g.higher else '≤'} {g.goal:g}x | "
+                     f"{'met' if g.met else 'missed'} |")
+    return "\n".join(lines)
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("results")
+    ap.add_argument("--readme")
+    a = ap.parse_args()
+    with open(a.results) as f:
+        doc = json.load(f)
+    out_dir, base = os.path.split(os.path.splitext(a.results)[0])
+    r = doc["results"]
+    charts = {}
+
+    def chart(name, fn, *args):
+        p = f"{base}-{name}.png"
+        if fn(*args, os.path.join(out_dir, p)) is not False:
+            charts[name] = p
+
+    if "datapath" in r:
+        chart("datapath", chart_datapath, r["datapath"])
+    chart("latency", chart_latency, r)
+    if "cni" in r:
+        chart("cni", chart_cni, r["cni"])
+    if "maps" in r:
+        chart("maps", chart_maps, r["maps"])
+    if "agent_scale" in r:
+        chart("agent", chart_agent, r["agent_scale"])
+    gs = goals(r)
+    md_path = os.path.join(out_dir, base + ".md")
+    with open(md_path, "w") as f:
+        f.write(markdown(doc, gs, charts, base))
+    print(f"report: wrote {md_path} and {len(charts)} charts; {sum(g.met for g in gs)} of {len(gs)} goals met")
+    for g in gs:
+        print(f"  {'met   ' if g.met else 'MISSED'} {g.area:9} {g.what}: {g.ratio:.2f}x ({g.detail})")
+    if a.readme:
+        with open(a.readme) as f:
+            text = f.read()
+        pat = re.compile(r"(<!-- bench:begin -->\n).*?(\n<!-- bench:end -->)", re.S)
+        if not pat.search(text):
+            sys.exit(f"report: {a.readme} has no <!-- bench:begin --> ... <!-- bench:end --> block")
+        text = pat.sub(lambda mm: mm.group(1) + readme_block(doc, gs, md_path) + mm.group(2), text)
+        with open(a.readme, "w") as f:
+            f.write(text)
+        print(f"report: refreshed the figures in {a.readme}")
+
+
+if __name__ == "__main__":
+    main()
