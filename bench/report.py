@@ -45,9 +45,14 @@ class Goal:
         self.higher, self.detail = higher_is_better, detail
         self.met = ratio >= goal if higher_is_better else ratio <= goal
 
+    def ratio_text(self):
+        """Two decimals, or three where two would round a miss onto the goal (0.946 is not 0.95)."""
+        s = f"{self.ratio:.2f}"
+        return f"{self.ratio:.3f}" if float(s) == self.goal and not self.met else s
+
     def row(self):
         op = "≥" if self.higher else "≤"
-        return (f"| {self.area} | {self.what} | **{self.ratio:.2f}x** | {op} {self.goal:g}x | "
+        return (f"| {self.area} | {self.what} | **{self.ratio_text()}x** | {op} {self.goal:g}x | "
                 f"{'met' if self.met else '**missed**'} | {self.detail} |")
 
 
@@ -301,7 +306,7 @@ def readme_block(doc, gs, md_path):
              f"{len(gs)} goals met; full report with charts in [{rel}]({rel}).", "",
              "| area | figure | ratio | goal | |", "|---|---|---|---|---|"]
     for g in gs:
-        lines.append(f"| {g.area} | {g.what} | {g.ratio:.2f}x | {'≥' if g.higher else '≤'} {g.goal:g}x | "
+        lines.append(f"| {g.area} | {g.what} | {g.ratio_text()}x | {'≥' if g.higher else '≤'} {g.goal:g}x | "
                      f"{'met' if g.met else 'missed'} |")
     return "\n".join(lines)
 
@@ -337,7 +342,7 @@ def main():
         f.write(markdown(doc, gs, charts, base))
     print(f"report: wrote {md_path} and {len(charts)} charts; {sum(g.met for g in gs)} of {len(gs)} goals met")
     for g in gs:
-        print(f"  {'met   ' if g.met else 'MISSED'} {g.area:9} {g.what}: {g.ratio:.2f}x ({g.detail})")
+        print(f"  {'met   ' if g.met else 'MISSED'} {g.area:9} {g.what}: {g.ratio_text()}x ({g.detail})")
     if a.readme:
         with open(a.readme) as f:
             text = f.read()

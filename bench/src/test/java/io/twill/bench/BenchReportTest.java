@@ -90,6 +90,20 @@ class BenchReportTest {
     }
 
     @Test
+    void aMissCloseToTheGoalIsNotRoundedOntoIt() throws Exception {
+        var doc = (com.fasterxml.jackson.databind.node.ObjectNode) run.deepCopy();
+        var goal = (com.fasterxml.jackson.databind.node.ObjectNode) doc.at("/results/datapath/goals/1");
+        assertThat(goal.get("peer").asText()).isEqualTo("raw-veth");
+        goal.put("ratio_of_medians", 0.9466).put("met", false);
+        Path json = dir.resolve(DATE + ".json");
+        new ObjectMapper().writeValue(json.toFile(), doc);
+        Result r = report(json);
+        assertThat(r.exit).as("report.py: %s", r.output).isZero();
+        assertThat(Files.readString(dir.resolve(DATE + ".md")))
+                .contains("| datapath | twill-same-node vs raw-veth: udp64_pps | **0.947x** | ≥ 0.95x | **missed** |");
+    }
+
+    @Test
     void onlyTheBenchmarksThatRanAreReported() throws Exception {
         var doc = (com.fasterxml.jackson.databind.node.ObjectNode) run.deepCopy();
         var results = (com.fasterxml.jackson.databind.node.ObjectNode) doc.get("results");
