@@ -48,15 +48,9 @@ if [[ ${SKIP_BUILD:-0} != 1 || ! -f bench/target/classpath.txt ]]; then
   scripts/mvn -q -pl agent,operator,cni-plugin,bench -am install -DskipTests
 fi
 # Snapshot the harness (a build running meanwhile may rewrite target/).
-mkdir -p "$tmp/lib"
-cp -r bench/target/classes "$tmp/classes"
-cp="$tmp/classes"
-IFS=: read -r -a jars < bench/target/classpath.txt || true  # no trailing newline
-for i in "${!jars[@]}"; do
-  [[ -f ${jars[$i]} ]] || continue
-  cp "${jars[$i]}" "$tmp/lib/$i-$(basename "${jars[$i]}")"
-  cp="$cp:$tmp/lib/$i-$(basename "${jars[$i]}")"
-done
+# shellcheck source=common.sh source-path=SCRIPTDIR
+. bench/scripts/common.sh
+cp=$(bench_classpath "$tmp")
 
 echo "agent-scale.sh: a one-node cluster, agent JVM flags: $java_opts" >&2
 cluster up --nodes 1 >&2

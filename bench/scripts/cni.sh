@@ -45,15 +45,9 @@ if [[ ${SKIP_BUILD:-0} != 1 || ! -f bench/target/classpath.txt ]]; then
   scripts/mvn -q -pl agent,cni-plugin,bench -am install -DskipTests
 fi
 # Snapshot the harness (a build running meanwhile may rewrite target/); standalone-node copies the agent itself.
-mkdir -p "$tmp/lib"
-cp -r bench/target/classes "$tmp/classes"
-cp="$tmp/classes"
-IFS=: read -r -a jars < bench/target/classpath.txt || true  # no trailing newline
-for i in "${!jars[@]}"; do
-  [[ -f ${jars[$i]} ]] || continue
-  cp "${jars[$i]}" "$tmp/lib/$i-$(basename "${jars[$i]}")"
-  cp="$cp:$tmp/lib/$i-$(basename "${jars[$i]}")"
-done
+# shellcheck source=common.sh source-path=SCRIPTDIR
+. bench/scripts/common.sh
+cp=$(bench_classpath "$tmp")
 
 echo "cni.sh: starting a standalone node" >&2
 TWILL_PODMAN_DIR=$node_dir TWILL_POD_CIDR=10.90.0.0/22 ci/podman/standalone-node up

@@ -55,15 +55,9 @@ if [[ ${SKIP_BUILD:-0} != 1 || ! -f bench/target/classpath.txt ]]; then
   echo "datapath.sh: building bench and what it depends on" >&2
   scripts/mvn -q -pl bench -am install -DskipTests
 fi
-mkdir -p "$tmp/lib"
-cp -r bench/target/classes "$tmp/classes"
-cp="$tmp/classes"
-IFS=: read -r -a jars < bench/target/classpath.txt || true  # no trailing newline
-for i in "${!jars[@]}"; do
-  [[ -f ${jars[$i]} ]] || continue
-  cp "${jars[$i]}" "$tmp/lib/$i-$(basename "${jars[$i]}")"
-  cp="$cp:$tmp/lib/$i-$(basename "${jars[$i]}")"
-done
+# shellcheck source=common.sh source-path=SCRIPTDIR
+. bench/scripts/common.sh
+cp=$(bench_classpath "$tmp")
 twill_node() { "$java" --enable-native-access=ALL-UNNAMED -Dorg.slf4j.simpleLogger.defaultLogLevel=warn -cp "$cp" \
                  io.twill.bench.datapath.TwillBenchNode "$@"; }
 

@@ -26,16 +26,9 @@ object=bpf-src/target/classes/io/twill/bpf/test/bench_hash.bpf.o
 
 gcc -O2 -Wall -o "$tmp/map_bench" bench/c/maps/map_bench.c -lbpf
 # Snapshot classes and jars: a build running meanwhile may rewrite bench/target or a module's target/*.jar.
-mkdir -p "$tmp/lib"
-cp -r bench/target/classes "$tmp/classes"
-cp="$tmp/classes"
-IFS=: read -r -a entries_cp < bench/target/classpath.txt || true  # no trailing newline
-for i in "${!entries_cp[@]}"; do
-  jar=${entries_cp[$i]}
-  [[ -f $jar ]] || continue
-  cp "$jar" "$tmp/lib/$i-$(basename "$jar")"
-  cp="$cp:$tmp/lib/$i-$(basename "$jar")"
-done
+# shellcheck source=common.sh source-path=SCRIPTDIR
+. bench/scripts/common.sh
+cp=$(bench_classpath "$tmp")
 run_java() { "$java" --enable-native-access=ALL-UNNAMED -Dorg.slf4j.simpleLogger.defaultLogLevel=warn -cp "$cp" \
                io.twill.bench.maps.MapBench "$object" "$entries" "$batch" "$passes" "$1"; }
 run_c() { "$tmp/map_bench" "$object" "$entries" "$batch" "$passes" "$1"; }

@@ -20,16 +20,9 @@ if [[ ! -f bench/target/classpath.txt || ! -f bench/target/classes/io/twill/benc
   scripts/mvn -q -pl bench -am install -DskipTests
 fi
 # Snapshot classes and jars: a build running meanwhile may rewrite bench/target or a module's target/*.jar.
-mkdir -p "$tmp/lib"
-cp -r bench/target/classes "$tmp/classes"
-cp="$tmp/classes"
-IFS=: read -r -a entries_cp < bench/target/classpath.txt || true  # no trailing newline
-for i in "${!entries_cp[@]}"; do
-  jar=${entries_cp[$i]}
-  [[ -f $jar ]] || continue
-  cp "$jar" "$tmp/lib/$i-$(basename "$jar")"
-  cp="$cp:$tmp/lib/$i-$(basename "$jar")"
-done
-exec "$JAVA_HOME/bin/java" --sun-misc-unsafe-memory-access=allow -Xmx2g \
+# shellcheck source=common.sh source-path=SCRIPTDIR
+. bench/scripts/common.sh
+cp=$(bench_classpath "$tmp")
+"$JAVA_HOME/bin/java" --sun-misc-unsafe-memory-access=allow -Xmx2g \
   -Dorg.slf4j.simpleLogger.defaultLogLevel=warn -cp "$cp" \
   io.twill.bench.operator.OperatorJoinBench "$nodes" "$reps" "$agents" "$out"

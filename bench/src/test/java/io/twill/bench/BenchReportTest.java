@@ -42,8 +42,7 @@ class BenchReportTest {
 
     @Test
     void reportHoldsEveryGoalWithTheRatioOfTheRawFigures() throws Exception {
-        Path json = fixture();
-        Result r = report(json);
+        Result r = reportOn(run);
         assertThat(r.exit).as("report.py: %s", r.output).isZero();
         String md = Files.readString(dir.resolve(DATE + ".md"));
 
@@ -95,9 +94,7 @@ class BenchReportTest {
         var goal = (com.fasterxml.jackson.databind.node.ObjectNode) doc.at("/results/datapath/goals/1");
         assertThat(goal.get("peer").asText()).isEqualTo("raw-veth");
         goal.put("ratio_of_medians", 0.9466).put("met", false);
-        Path json = dir.resolve(DATE + ".json");
-        new ObjectMapper().writeValue(json.toFile(), doc);
-        Result r = report(json);
+        Result r = reportOn(doc);
         assertThat(r.exit).as("report.py: %s", r.output).isZero();
         assertThat(Files.readString(dir.resolve(DATE + ".md")))
                 .contains("| datapath | twill-same-node vs raw-veth: udp64_pps | **0.947x** | ≥ 0.95x | **missed** |");
@@ -108,9 +105,7 @@ class BenchReportTest {
         var doc = (com.fasterxml.jackson.databind.node.ObjectNode) run.deepCopy();
         var results = (com.fasterxml.jackson.databind.node.ObjectNode) doc.get("results");
         results.retain("cni");
-        Path json = dir.resolve(DATE + ".json");
-        new ObjectMapper().writeValue(json.toFile(), doc);
-        Result r = report(json);
+        Result r = reportOn(doc);
         assertThat(r.exit).as("report.py: %s", r.output).isZero();
         String md = Files.readString(dir.resolve(DATE + ".md"));
         assertThat(md).contains("## Goals: 2 of 2 met").contains("## CNI ADD/DEL").doesNotContain("## Datapath", "## Agent at scale");
@@ -120,10 +115,9 @@ class BenchReportTest {
 
     @Test
     void readmeBlockIsReplacedAndTheRestKept() throws Exception {
-        Path json = fixture();
         Path readme = dir.resolve("README.md");
         Files.writeString(readme, "# T\n\nbefore\n<!-- bench:begin -->\nold figures\n<!-- bench:end -->\nafter\n");
-        Result r = report(json, "--readme", readme.toString());
+        Result r = reportOn(run, "--readme", readme.toString());
         assertThat(r.exit).as("report.py: %s", r.output).isZero();
         String text = Files.readString(readme);
         assertThat(text).startsWith("# T\n\nbefore\n<!-- bench:begin -->\nLatest run (" + DATE)
@@ -133,20 +127,14 @@ class BenchReportTest {
 
     @Test
     void readmeWithoutMarkersIsAnErrorNamingThem() throws Exception {
-        Path json = fixture();
         Path readme = dir.resolve("README.md");
         Files.writeString(readme, "# no markers\n");
-        Result r = report(json, "--readme", readme.toString());
+        Result r = reportOn(run, "--readme", readme.toString());
         assertThat(r.exit).isNotZero();
         assertThat(r.output).contains("has no <!-- bench:begin --> ... <!-- bench:end --> block");
         assertThat(Files.readString(readme)).isEqualTo("# no markers\n");
     }
 
-    private Path fixture() throws IOException {
-        Path json = dir.resolve(DATE + ".json");
-        new ObjectMapper().writeValue(json.toFile(), run);
-        return json;
-    }
 
     private static String trim(double goal) {
         return goal == Math.rint(goal) ? Long.toString((long) goal) : Double.toString(goal);
@@ -154,7 +142,10 @@ class BenchReportTest {
 
     record Result(int exit, String output) {}
 
-    private Result report(Path json, String... more) throws IOException, InterruptedException {
+    /** Writes {@code doc} as {@code <dir>/<date>.json} and runs report.py on it. */
+    private Result reportOn(JsonNode doc, String... more) throws IOException, InterruptedException {
+        Path json = dir.resolve(DATE + ".json");
+        new ObjectMapper().writeValue(json.toFile(), doc);
         assertThat(PYTHON).as("Debian's python3 (apt-get install python3 python3-matplotlib; scripts/deps.sh does it)").exists();
         List<String> cmd = new ArrayList<>(List.of(PYTHON.toString(), REPORT.toString(), json.toString()));
         cmd.addAll(List.of(more));

@@ -1,6 +1,7 @@
 package io.twill.bench.cni;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.twill.bench.Args;
 
 import java.net.URI;
 import java.nio.file.Files;
@@ -42,22 +43,11 @@ public final class CniBench {
         }
 
         static Options parse(String[] args) {
-            Map<String, String> m = new java.util.HashMap<>();
-            for (int i = 0; i < args.length; i++) {
-                if (!args[i].startsWith("--") || i + 1 >= args.length) throw new IllegalArgumentException("bad argument " + args[i]);
-                m.put(args[i].substring(2), args[++i]);
-            }
-            java.util.function.Function<String, String> req = k -> {
-                String v = m.get(k);
-                if (v == null) throw new IllegalArgumentException("--" + k + " is required");
-                return v;
-            };
-            return new Options(Path.of(req.apply("twill-cni")), Path.of(req.apply("socket")), req.apply("ns-prefix"),
-                    Path.of(req.apply("host-local-dir")), URI.create(req.apply("metrics")),
-                    Integer.parseInt(m.getOrDefault("pods", "200")), Integer.parseInt(m.getOrDefault("warmup", "20")),
-                    Integer.parseInt(m.getOrDefault("block", "10")), Integer.parseInt(m.getOrDefault("parallel", "4")),
-                    Integer.parseInt(m.getOrDefault("rounds", "3")), m.getOrDefault("ref-subnet", "10.91.0.0/22"),
-                    m.containsKey("json") ? Path.of(m.get("json")) : null);
+            Args a = Args.parse(args);
+            return new Options(a.requiredPath("twill-cni"), a.requiredPath("socket"), a.required("ns-prefix"),
+                    a.requiredPath("host-local-dir"), URI.create(a.required("metrics")), a.intOr("pods", 200),
+                    a.intOr("warmup", 20), a.intOr("block", 10), a.intOr("parallel", 4), a.intOr("rounds", 3),
+                    a.or("ref-subnet", "10.91.0.0/22"), a.pathOrNull("json"));
         }
     }
 
