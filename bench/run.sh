@@ -9,13 +9,13 @@
 #   agent-scale  agent RSS and CPU with 1,000 endpoints and 5,000 remote nodes in its maps
 #
 # Each benchmark interleaves its own repetitions across the systems it compares. Raw outputs go to
-# bench/results/tmp/<stamp>/; the combined bench/results/<date>.json (with the machine's facts), the report
-# bench/results/<date>.md and its charts bench/results/<date>-*.png are written at the end; README.md's figures are
-# refreshed from them.
+# bench/results/tmp/<stamp>/; at the end of a full run the combined bench/results/<date>.json (with the machine's
+# facts), the report bench/results/<date>.md and its charts bench/results/<date>-*.png are written, and README.md's
+# figures are refreshed from them.
 #
 #   make bench                        (root)
-#   BENCHES="datapath cni" make bench  only some; the others keep no figures in this run's report
-#   QUICK=1 make bench                short runs (a smoke test of the harness, not figures to quote)
+#   BENCHES="datapath cni" make bench  only some (report in bench/results/tmp/<stamp>/, README untouched)
+#   QUICK=1 make bench                short runs, a smoke test of the harness (report in bench/results/tmp/<stamp>/)
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
@@ -24,7 +24,9 @@ read -r -a benches <<<"${BENCHES:-$all}"
 date=$(date -u +%Y-%m-%d)
 stamp=$(date -u +%Y%m%dT%H%M%SZ)
 raw=bench/results/tmp/$stamp
-results=bench/results
+# Only a full run (every benchmark, not QUICK) replaces bench/results/<date>.* and README's figures; a partial or
+# QUICK run keeps its report next to its raw outputs.
+if [[ ${QUICK:-0} != 1 && ${#benches[@]} -eq $(wc -w <<<"$all") ]]; then full=1 results=bench/results; else full=0 results=$raw; fi
 mkdir -p "$raw"
 
 [[ $EUID -eq 0 ]] || { echo "make bench: needs root (namespaces, BPF)" >&2; exit 1; }
@@ -86,4 +88,5 @@ durations=$(awk '{printf "%s\"%s\":%s", (NR>1?",":""), $1, $2} BEGIN{printf "{"}
 jq -n "${args[@]}" --argjson durations "$durations" "$filter" >"$results/$date.json"
 echo "make bench: wrote $results/$date.json" >&2
 
-/usr/bin/python3 bench/report.py "$results/$date.json" --readme README.md  # Debian's python3-matplotlib
+readme=(); (( full )) && readme=(--readme README.md)
+/usr/bin/python3 bench/report.py "$results/$date.json" "${readme[@]}"  # Debian's python3-matplotlib
