@@ -27,7 +27,7 @@ record ProcSample(long rssKiB, long hwmKiB, int threads, double cpuSeconds, long
             String[] f = stat.substring(stat.lastIndexOf(')') + 2).trim().split(" ");
             // f[0] is field 3 (state); utime and stime are fields 14 and 15.
             double cpu = (Long.parseLong(f[11]) + Long.parseLong(f[12])) / USER_HZ;
-            return new ProcSample(kib(status, "VmRSS"), kib(status, "VmHWM"), (int) number(status, "Threads"), cpu,
+            return new ProcSample(number(status, "VmRSS"), number(status, "VmHWM"), (int) number(status, "Threads"), cpu,
                     System.nanoTime());
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read /proc/" + pid + " (is the agent still running?)", e);
@@ -48,10 +48,7 @@ record ProcSample(long rssKiB, long hwmKiB, int threads, double cpuSeconds, long
         return wall <= 0 ? 0 : (cpuSeconds - earlier.cpuSeconds) / wall;
     }
 
-    private static long kib(String status, String key) {
-        return number(status, key); // "VmRSS:\t  123456 kB"
-    }
-
+    /** The number after {@code key:} in /proc/<pid>/status ("VmRSS:\t  123456 kB" gives 123456). */
     private static long number(String status, String key) {
         for (String line : status.split("\n")) {
             if (line.startsWith(key + ":")) {
