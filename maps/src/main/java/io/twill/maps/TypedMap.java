@@ -70,7 +70,7 @@ public abstract class TypedMap<K, V> implements AutoCloseable {
             MemorySegment ks = a.allocate(key.layout());
             key.write(k, ks);
             MemorySegment vs = a.allocate(map.valueBufferSize(), 8);
-            encode(v, vs);
+            encode(k, v, vs);
             map.update(ks, vs, flag);
         }
     }
@@ -120,6 +120,11 @@ public abstract class TypedMap<K, V> implements AutoCloseable {
     /** Fills a zeroed update buffer; per-CPU maps put the value in CPU 0's slot and leave the others zero. */
     protected void encode(V v, MemorySegment buffer) {
         value.write(v, buffer);
+    }
+
+    /** {@link #encode(Object, MemorySegment)} for maps whose value also depends on its key. */
+    protected void encode(K k, V v, MemorySegment buffer) {
+        encode(v, buffer);
     }
 
     protected Struct<V> valueStruct() {

@@ -4,6 +4,7 @@ import io.twill.maps.endpoints.EndpointInfo;
 import io.twill.maps.events.DatapathEvent;
 import io.twill.maps.events.TracePoint;
 import io.twill.maps.metrics.Direction;
+import io.twill.maps.metrics.MetricsKey;
 import io.twill.maps.metrics.Reason;
 import org.junit.jupiter.api.Test;
 
@@ -54,6 +55,14 @@ class DatapathCodesMatchHeadersTest {
             if (p == TracePoint.UNKNOWN) continue;
             assertThat(c.get(p.cName())).as(p.cName()).isEqualTo(p.code());
         }
+    }
+
+    @Test
+    void metricsIndexSlots() throws IOException {
+        Map<String, Integer> c = constants("metrics.h");
+        assertThat(c.get("METRICS_REASON_SLOTS")).isEqualTo(MetricsKey.REASON_SLOTS);
+        assertThat(c.get("METRICS_DIR_SLOTS")).isEqualTo(MetricsKey.DIR_SLOTS);
+        assertThat(Files.readString(LIB.resolve("metrics.h"))).contains("(__u32)dir * METRICS_REASON_SLOTS + reason");
     }
 
     @Test

@@ -4,7 +4,6 @@ import io.twill.maps.endpoints.EndpointInfo;
 import io.twill.maps.endpoints.EndpointKey;
 import io.twill.maps.events.DropEvent;
 import io.twill.maps.events.TraceEvent;
-import io.twill.maps.metrics.MetricsKey;
 import io.twill.maps.metrics.MetricsValue;
 import io.twill.maps.tunnel.TunnelInfo;
 import io.twill.maps.tunnel.TunnelKey;
@@ -33,7 +32,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class LayoutMatchesBtfTest {
     static final List<StructLayout> LAYOUTS = List.of(EndpointKey.LAYOUT, EndpointInfo.LAYOUT, TunnelKey.LAYOUT,
-            TunnelInfo.LAYOUT, MetricsKey.LAYOUT, MetricsValue.LAYOUT, DropEvent.LAYOUT, TraceEvent.LAYOUT);
+            TunnelInfo.LAYOUT, MetricsValue.LAYOUT, DropEvent.LAYOUT, TraceEvent.LAYOUT);
 
     static final Map<String, Map<String, BtfStructs.BtfStruct>> BTF = new HashMap<>();
 

@@ -66,10 +66,26 @@ class RecordsTest {
         try (Arena a = Arena.ofConfined()) {
             MemorySegment k = a.allocate(MetricsKey.LAYOUT);
             new MetricsKey(Reason.NO_ENDPOINT, Direction.EGRESS).write(k);
-            assertThat(hex(k)).isEqualTo("05020000");
+            assertThat(hex(k)).as("index 2 * 32 + 5, a little-endian u32").isEqualTo("45000000");
             assertThat(MetricsKey.read(k).toString()).isEqualTo("no_endpoint egress");
             assertThat(new MetricsValue(3, 300).toString()).isEqualTo("packets=3 bytes=300");
         }
+    }
+
+    @Test
+    void everyNamedMetricsKeyHasItsOwnIndex() {
+        java.util.Set<Integer> seen = new java.util.HashSet<>();
+        for (Direction d : Direction.values()) {
+            for (Reason r : Reason.values()) {
+                if (r == Reason.UNKNOWN) continue;
+                MetricsKey k = new MetricsKey(r, d);
+                assertThat(seen.add(k.index())).as("index of " + k).isTrue();
+                assertThat(k.index()).isBetween(0, MetricsKey.INDEXES - 1);
+                assertThat(MetricsKey.ofIndex(k.index())).isEqualTo(k);
+            }
+        }
+        assertThatThrownBy(() -> MetricsKey.ofIndex(MetricsKey.INDEXES)).hasMessageContaining("not 0..255");
+        assertThatThrownBy(() -> new MetricsKey(Reason.UNKNOWN, Direction.EGRESS).index()).hasMessageContaining("UNKNOWN");
     }
 
     @Test

@@ -119,6 +119,13 @@ public final class Datapath implements AutoCloseable {
             }
             Datapath dp = new Datapath(config, pinRoot, mode, loaded.get(0), loaded.get(1), loaded.get(2));
             ok = true;
+            try {
+                int labelled = dp.metrics.label(); // before anything is attached: no packet is counted meanwhile
+                if (labelled > 0) log.debug("labelled {} twill_metrics entries", labelled);
+            } catch (RuntimeException e) {
+                dp.close();
+                throw e;
+            }
             log.info("datapath loaded: {}, pin root {}", config, pinRoot);
             return dp;
         } finally {
