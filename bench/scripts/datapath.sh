@@ -13,8 +13,8 @@
 # back to back, so each Twill/peer pair is measured seconds apart.
 #
 #   bench/scripts/datapath.sh                      (root)
-#   DURATION=5 ROUNDS=3 OUT=bench/results/tmp/datapath.json CASES="raw-veth bridge ..." SKIP_BUILD=1 \
-#     bench/scripts/datapath.sh
+#   DURATION=5 ROUNDS=3 OUT=bench/results/tmp/datapath.json CASES="raw-veth bridge ..." METRICS="rr udp64" \
+#     SKIP_BUILD=1 bench/scripts/datapath.sh
 #
 # Twill nodes are set up by io.twill.bench.datapath.TwillBenchNode through the same Datapath/maps API as the agent.
 # Only addresses inside the namespaces made here are used; everything is deleted on exit.
@@ -25,6 +25,10 @@ duration=${DURATION:-5} rounds=${ROUNDS:-3}
 out=${OUT:-bench/results/tmp/datapath.json}
 all_cases="raw-veth bridge twill-same-node flannel-vxlan twill-overlay host-gw twill-native"
 read -r -a cases <<<"${CASES:-$all_cases}"
+read -r -a metrics <<<"${METRICS:-stream rr udp64}"
+for m in "${metrics[@]}"; do
+  [[ $m == stream || $m == rr || $m == udp64 ]] || { echo "datapath.sh: METRICS: no metric '$m' (stream rr udp64)" >&2; exit 2; }
+done
 P=twb$$                      # namespace prefix, unique per run
 pins=/sys/fs/bpf/$P
 tmp=$(mktemp -d)
@@ -58,8 +62,9 @@ fi
 # shellcheck source=common.sh source-path=SCRIPTDIR
 . bench/scripts/common.sh
 cp=$(bench_classpath "$tmp")
+twill_tc=${TWILL_TC:-auto} # as the agent by default: TCX where the kernel has it; TWILL_TC=cls_bpf for filters
 twill_node() { "$java" --enable-native-access=ALL-UNNAMED -Dorg.slf4j.simpleLogger.defaultLogLevel=warn -cp "$cp" \
-                 io.twill.bench.datapath.TwillBenchNode "$@"; }
+                 io.twill.bench.datapath.TwillBenchNode --tc "$twill_tc" "$@"; }
 
 # ---- building blocks ----
 nsx() { local ns=$1; shift; ip netns exec "$P-$ns" "$@"; }
@@ -247,12 +252,12 @@ udp64() {
 }
 
 load_before=$(cut -d' ' -f1-3 /proc/loadavg)
-echo "datapath.sh: ${#cases[@]} cases x 3 metrics x $rounds rounds x ${duration}s (load average $load_before)" >&2
+echo "datapath.sh: ${#cases[@]} cases x ${#metrics[@]} metrics x $rounds rounds x ${duration}s (load average $load_before)" >&2
 : > "$tmp/samples.tsv"
 # Metric-major: the cases measured back to back for one metric, so a Twill case and its peer are seconds apart.
 for ((r = 1; r <= rounds; r++)); do
   n=${#cases[@]}
-  for m in stream rr udp64; do
+  for m in "${metrics[@]}"; do
     for ((k = 0; k < n; k++)); do
       c=${cases[$(((k + r - 1) % n))]}
       "$m" "$c" > "$tmp/metric.out"
@@ -266,5 +271,5 @@ load_after=$(cut -d' ' -f1-3 /proc/loadavg)
 
 "$java" -cp "$cp" io.twill.bench.datapath.DatapathReport "$tmp/samples.tsv" "$out" \
   "date=$(date -u +%FT%TZ)" "kernel=$(uname -r)" "cpus=$(nproc)" "duration_s=$duration" "rounds=$rounds" \
-  "load_before=$load_before" "load_after=$load_after" "pinning=server cpu0, client cpu1" \
+  "load_before=$load_before" "load_after=$load_after" "pinning=server cpu0, client cpu1" "twill_tc=$twill_tc" \
   "bridge_nf_call_iptables=$(cat /proc/sys/net/bridge/bridge-nf-call-iptables 2>/dev/null || echo absent)"

@@ -38,7 +38,7 @@ final class LiveAgentView implements AgentView {
         Ipam ipam = agent.ipam();
         return new AgentSummary(cfg.nodeName(), Agent.VERSION, agent.startTime().toString(),
                 cfg.standaloneMode() ? "standalone" : "kubernetes", cfg.network().routingMode().value(),
-                Agent.ATTACH_MODE, node == null ? null : node.nodeIp().getHostAddress(),
+                agent.attachMode(), node == null ? null : node.nodeIp().getHostAddress(),
                 ipam == null ? List.of() : ipam.cidrs().stream().map(Ipv4Cidr::toString).toList(),
                 cfg.paths().pinRoot().toString());
     }

@@ -6,6 +6,7 @@ import io.twill.agent.endpoint.Endpoint;
 import io.twill.agent.endpoint.EndpointKey;
 import io.twill.agent.endpoint.LxcNames;
 import io.twill.bpf.BpfLink;
+import io.twill.bpf.Features;
 import io.twill.bpf.TcDirection;
 import io.twill.maps.endpoints.EndpointInfo;
 import io.twill.testkit.Cmd;
@@ -266,6 +267,21 @@ class AgentPrivilegedIT {
     }
 
     @Test
+    void enableTcxFalseAttachesClsBpfFilters() throws Exception {
+        start("--enable-tcx=false");
+        assertThat(agent.attachMode()).isEqualTo("cls_bpf");
+        TestNamespace a = fx.pod("ca");
+        cni.add("cls-a", a.path(), "eth0").ok();
+        a.exec("ping", "-c", "1", "-W", "2", NodeFixture.NODE_IP);
+        Endpoint ep = agent.endpoints().registry().all().getFirst();
+        assertThat(agent.datapath().linkPin(ep.hostIfindex(), TcDirection.INGRESS)).doesNotExist();
+        assertThat(fx.node.exec("tc", "filter", "show", "dev", ep.hostIfname(), "ingress").stdout())
+                .contains("from_container").contains("direct-action");
+        cni.del("cls-a", a.path(), "eth0").ok();
+        assertThat(links(fx.node)).doesNotContain(ep.hostIfname());
+    }
+
+    @Test
     void metricsHealthAndStatusOfTheLiveAgent() throws Exception {
         start("--metrics-address", "127.0.0.1:0");
         TestNamespace a = fx.pod("ma");
@@ -285,7 +301,8 @@ class AgentPrivilegedIT {
         String metrics = get.apply("/metrics").body();
         assertThat(metrics).contains("twill_endpoint_count 1").contains("twill_cni_request_duration_seconds")
                 .contains("twill_ipam_ips{state=\"used\"} 1").contains("twill_forward_count_total");
-        assertThat(get.apply("/v1/status").body()).contains("\"attachMode\" : \"cls_bpf\"").contains("\"nodeIp\" : \"192.168.77.2\"")
+        String attach = Features.tcx() ? "tcx" : "cls_bpf"; // network.enableTCX defaults to true
+        assertThat(get.apply("/v1/status").body()).contains("\"attachMode\" : \"" + attach + "\"").contains("\"nodeIp\" : \"192.168.77.2\"")
                 .contains("10.77.1.0/24");
         assertThat(get.apply("/v1/endpoints").body()).contains("\"containerId\" : \"met-a\"").contains("10.77.1.2");
         agent.close();

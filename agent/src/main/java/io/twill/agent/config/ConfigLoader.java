@@ -61,6 +61,7 @@ public final class ConfigLoader {
             new Flag("cluster-cidr", "network.clusterPoolCIDR", Kind.STRING, "the cluster's pod range (10.0.0.0/8)"),
             new Flag("mtu", "network.mtu", Kind.INT, "device MTU; 0 = the uplink's (0)"),
             new Flag("node-ip", "network.nodeIP", Kind.STRING, "this node's underlay IPv4 (default: the uplink's first)"),
+            new Flag("enable-tcx", "network.enableTCX", Kind.BOOL, "attach programs as TCX links where the kernel has them; false: cls_bpf (true)"),
             new Flag("pod-cidr", "standalone.podCIDRs", Kind.LIST, "standalone: this node's pod CIDR (repeatable, or comma-separated)"),
             new Flag("peers-file", "standalone.peersFile", Kind.STRING, "standalone: file of '<node IP> <pod CIDR>' lines or JSON"),
             new Flag("metrics-address", "metrics.address", Kind.STRING, "Prometheus endpoint, host:port or :port, 'off' (:9962)"));

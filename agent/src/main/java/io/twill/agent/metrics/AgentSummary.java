@@ -11,7 +11,7 @@ import java.util.Objects;
  * @param startTime  RFC 3339
  * @param mode       "kubernetes" or "standalone"
  * @param routing    "overlay" or "native"
- * @param attachMode how programs are attached to devices: "cls_bpf" or "tcx"
+ * @param attachMode how programs are attached to devices: "cls_bpf" or "tcx", null until the datapath is loaded
  * @param nodeIp     underlay IPv4, null until the node is set up
  * @param podCidrs   this node's pod CIDRs, empty until known
  * @param pinRoot    where the maps are pinned

@@ -21,6 +21,16 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void tcxCanBeTurnedOffByFlagEnvironmentOrFile(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+        assertThat(load(List.of("--enable-tcx=false"), Map.of()).network().enableTCX()).isFalse();
+        assertThat(load(List.of(), Map.of("TWILL_ENABLE_TCX", "false")).network().enableTCX()).isFalse();
+        assertThat(load(List.of("--enable-tcx"), Map.of("TWILL_ENABLE_TCX", "false")).network().enableTCX()).isTrue();
+        java.nio.file.Path f = java.nio.file.Files.writeString(dir.resolve("c.yaml"), "network: {enableTCX: false}\n");
+        assertThat(load(List.of("--config", f.toString()), Map.of()).network().enableTCX()).isFalse();
+        assertThatThrownBy(() -> load(List.of("--enable-tcx=maybe"), Map.of())).hasMessageContaining("enable-tcx");
+    }
+
+    @Test
     void defaultsWithNoInput() {
         AgentConfig c = load(List.of(), Map.of());
         assertThat(c.nodeName()).isEqualTo("host-a");
@@ -32,6 +42,7 @@ class ConfigLoaderTest {
         assertThat(c.paths().endpointsDir()).isEqualTo(Path.of("/var/run/twill/endpoints"));
         assertThat(c.network().uplink()).isEqualTo("eth0");
         assertThat(c.network().routingMode()).isEqualTo(RoutingMode.OVERLAY);
+        assertThat(c.network().enableTCX()).isTrue();
         assertThat(c.network().tunnelPort()).isEqualTo(8472);
         assertThat(c.network().clusterPoolCIDR()).hasToString("10.0.0.0/8");
         assertThat(c.network().mtu()).isZero();

@@ -1,6 +1,7 @@
 package io.twill.bench.datapath;
 
 import io.twill.bpf.Tc;
+import io.twill.bpf.TcMode;
 import io.twill.maps.Ipv4;
 import io.twill.maps.Ipv4Prefix;
 import io.twill.maps.MacAddress;
@@ -26,8 +27,11 @@ import java.util.regex.Pattern;
  * <pre>
  * TwillBenchNode --netns NS --pin-root DIR --node-ip IP --cluster CIDR --mode overlay|native
  *                [--uplink eth0] [--vxlan twill_vxlan] [--own CIDR] [--peer CIDR=NODE_IP]... [--pod IP=LXC@PODNS]...
- *                [--no-source-check]
+ *                [--no-source-check] [--tc auto|tcx|cls_bpf]
  * </pre>
+ *
+ * {@code --tc} picks the attachment; the default, auto, is what the agent deploys by default (network.enableTCX):
+ * TCX links where the kernel has TCX, cls_bpf filters otherwise.
  */
 public final class TwillBenchNode {
     private static final Pattern MAC = Pattern.compile("link/ether ([0-9a-f:]{17})");
@@ -44,6 +48,7 @@ public final class TwillBenchNode {
         Inet4Address nodeIp = null;
         Ipv4Prefix cluster = null, own = null;
         boolean sourceCheck = true;
+        TcMode tc = TcMode.AUTO;
         List<Peer> peers = new ArrayList<>();
         List<PodArg> pods = new ArrayList<>();
         for (int i = 0; i < args.length; i++) {
@@ -63,6 +68,12 @@ public final class TwillBenchNode {
                 case "--uplink" -> uplink = v;
                 case "--vxlan" -> vxlan = v;
                 case "--own" -> own = Ipv4Prefix.parse(v);
+                case "--tc" -> tc = switch (v) {
+                    case "auto" -> TcMode.AUTO;
+                    case "cls_bpf" -> TcMode.CLS_BPF;
+                    case "tcx" -> TcMode.TCX;
+                    default -> throw usage("--tc is auto, tcx or cls_bpf, not " + v);
+                };
                 case "--peer" -> {
                     String[] kv = v.split("=", 2);
                     peers.add(new Peer(Ipv4Prefix.parse(kv[0]), Ipv4.parse(kv[1])));
@@ -87,7 +98,7 @@ public final class TwillBenchNode {
             default -> throw usage("--mode is overlay or native, not " + mode);
         };
         config = config.withSourceCheck(sourceCheck);
-        try (Datapath dp = Datapath.load(config, pinRoot)) {
+        try (Datapath dp = Datapath.load(config, pinRoot, tc)) {
             if (uplink != null) dp.attachUplink(Tc.ifindex(uplink));
             if (vxlan != null) dp.attachOverlay(vxlanIfindex);
             if (own != null) dp.tunnel().put(own, nodeIp);
@@ -115,6 +126,6 @@ public final class TwillBenchNode {
     private static IllegalArgumentException usage(String why) {
         return new IllegalArgumentException("TwillBenchNode: " + why + "\nusage: TwillBenchNode --netns NS --pin-root DIR "
                 + "--node-ip IP --cluster CIDR --mode overlay|native [--uplink DEV] [--vxlan DEV] [--own CIDR] "
-                + "[--peer CIDR=NODE_IP]... [--pod IP=LXC@PODNS]... [--no-source-check]");
+                + "[--peer CIDR=NODE_IP]... [--pod IP=LXC@PODNS]... [--no-source-check] [--tc auto|tcx|cls_bpf]");
     }
 }
