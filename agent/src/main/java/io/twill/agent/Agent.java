@@ -146,10 +146,11 @@ public final class Agent implements AutoCloseable {
         DatapathConfig dc = cfg.network().routingMode() == RoutingMode.OVERLAY
                 ? DatapathConfig.overlay(nodeInfo.nodeIp(), clusterPrefix, nodeInfo.vxlanIfindex())
                 : DatapathConfig.nativeRouting(nodeInfo.nodeIp(), clusterPrefix);
-        // TCX where the kernel has it (like Cilium's enable-tcx): measured ~6-10 % more small packets per second than a
-        // cls_bpf filter on the same path (bench/README.md). Its price: each attach and each deletion of a device that
-        // holds a TCX link waits for an RCU grace period (~13 ms here), paid by every CNI ADD and DEL.
-        // network.enableTCX=false keeps cls_bpf filters (0.9 ms per attach).
+        // TCX where the kernel has it (like Cilium's enable-tcx): measured 7-10 % more small packets per second than a
+        // cls_bpf filter on the same path (bench/README.md). Attaching a link, and deleting a device that holds one,
+        // may wait for an RCU grace period; the CNI benchmark did not show it (ADD p50 22.3 ms with TCX, 24.8 ms with
+        // cls_bpf, same session). network.enableTCX=false keeps cls_bpf filters; switching either way on a restart
+        // replaces each attachment without a gap (Datapath.attach).
         TcMode mode = cfg.network().enableTCX() && Features.tcx() ? TcMode.TCX : TcMode.CLS_BPF;
         attachMode = mode == TcMode.TCX ? "tcx" : "cls_bpf";
         datapath = own(Datapath.load(dc, cfg.paths().pinRoot(), mode));

@@ -192,22 +192,28 @@ public final class Datapath implements AutoCloseable {
         ensureOpen();
         int removed = 0;
         for (TcDirection dir : TcDirection.values()) {
-            Path pin = linkPin(ifindex, dir);
-            if (Files.exists(pin)) {
-                try (BpfLink link = BpfLink.openPinned(pin)) {
-                    if (link.info().ifindex() == ifindex) link.detach();
-                    link.unpin();
-                }
-                removed++;
-            } else if (usesClsBpf()) {
-                var cls = ClsBpfAttachment.adopt(ifindex, null, dir, CLS_HANDLE, CLS_PRIORITY, OnClose.DETACH);
-                if (cls.isPresent()) {
-                    cls.get().detach();
-                    removed++;
-                }
-            }
+            if (removeLink(ifindex, dir)) removed++;
+            else if (usesClsBpf() && removeFilter(ifindex, dir)) removed++;
         }
         return removed;
+    }
+
+    /** Detaches and unpins the TCX link pinned for {@code ifindex}/{@code dir}; false when there is no pin. */
+    private boolean removeLink(int ifindex, TcDirection dir) {
+        Path pin = linkPin(ifindex, dir);
+        if (!Files.exists(pin)) return false;
+        try (BpfLink link = BpfLink.openPinned(pin)) {
+            if (link.info().ifindex() == ifindex) link.detach();
+            link.unpin();
+        }
+        return true;
+    }
+
+    /** Deletes this datapath's cls_bpf filter (handle/priority) on {@code ifindex}/{@code dir}; false when absent. */
+    private static boolean removeFilter(int ifindex, TcDirection dir) {
+        var cls = ClsBpfAttachment.adopt(ifindex, null, dir, CLS_HANDLE, CLS_PRIORITY, OnClose.DETACH);
+        cls.ifPresent(ClsBpfAttachment::detach);
+        return cls.isPresent();
     }
 
     /** True when attachments are cls_bpf filters (asked for, or TCX missing), false for TCX links. */
@@ -228,11 +234,19 @@ public final class Datapath implements AutoCloseable {
         TcAttachOptions opts = TcAttachOptions.defaults().withMode(mode).withLinkPin(pin).withOnClose(OnClose.KEEP)
                 .withHandleAndPriority(CLS_HANDLE, CLS_PRIORITY).withReplaceExisting(true);
         // KEEP: closing the Java owner leaves the program attached (the link pin or the filter holds it).
+        Attached done;
         try (TcAttachment a = Tc.attach(ifindex, dir, program, opts)) {
-            Attached done = new Attached(program.name(), ifindex, dir, a.kind(), a.programId());
-            log.debug("attached {}", done);
-            return done;
+            done = new Attached(program.name(), ifindex, dir, a.kind(), a.programId());
         }
+        // The other kind, left by a run in the other mode (network.enableTCX changed, or an upgrade), goes once the
+        // new attachment is in place, so the device is never without a program. A TCX link would keep its old
+        // program running ahead of the new filter; a filter under a TCX link would just be dead weight.
+        if (usesClsBpf() ? removeLink(ifindex, dir) : removeFilter(ifindex, dir)) {
+            log.info("{} on ifindex {} {}: removed the {} attachment of a previous run", program.name(), ifindex, dir,
+                    usesClsBpf() ? "TCX" : "cls_bpf");
+        }
+        log.debug("attached {}", done);
+        return done;
     }
 
     /** A pin left for a device that is gone (its ifindex since reused, or the link defunct) is removed. */

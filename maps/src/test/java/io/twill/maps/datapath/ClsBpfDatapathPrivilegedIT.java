@@ -1,5 +1,6 @@
 package io.twill.maps.datapath;
 
+import io.twill.bpf.BpfLink;
 import io.twill.bpf.TcDirection;
 import io.twill.bpf.TcMode;
 import io.twill.maps.Ipv4;
@@ -49,5 +50,39 @@ class ClsBpfDatapathPrivilegedIT {
         assertThat(filters).contains("id " + n1.dp.program(Datapath.FROM_CONTAINER).id());
         assertThat(n1.ns.call(() -> n1.dp.detach(a.lxc().ifindex()))).isEqualTo(1);
         assertThat(n1.ns.exec("tc", "filter", "show", "dev", a.lxc().name(), "ingress").stdout()).doesNotContain("from_container");
+    }
+
+    @Test
+    void switchingModesAcrossRestartsLeavesOneAttachmentAndNeverAGap() throws Exception {
+        fabric = new Fabric(netns, pins, RoutingMode.OVERLAY);
+        fabric.tcMode = TcMode.CLS_BPF;
+        Fabric.Node n1 = fabric.node(), n2 = fabric.node();
+        fabric.connect();
+        Fabric.Pod a = n1.pod("a", 2), c = n2.pod("c", 2);
+        int lxc = a.lxc().ifindex();
+        assertThat(Traffic.ping(a.ns(), c.ip())).isTrue();
+
+        CompletableFuture<Cmd.Result> flood = CompletableFuture.supplyAsync(() ->
+                a.ns().tryExec("ping", "-q", "-c", "300", "-i", "0.005", "-W", "1", Ipv4.str(c.ip())));
+        Thread.sleep(200);
+        fabric.tcMode = TcMode.TCX; // cls_bpf -> TCX, as after enabling network.enableTCX
+        n1.load(n1.config());
+        assertThat(n1.dp.linkPin(lxc, TcDirection.INGRESS)).exists();
+        int linkId;
+        try (BpfLink link = BpfLink.openPinned(n1.dp.linkPin(lxc, TcDirection.INGRESS))) {
+            linkId = link.info().id();
+        }
+        assertThat(filters(n1, a)).as("the filter under the new link is gone").doesNotContain("from_container");
+        fabric.tcMode = TcMode.CLS_BPF; // and back
+        n1.load(n1.config());
+        assertThat(flood.get(60, TimeUnit.SECONDS).stdout()).contains("300 received");
+        assertThat(n1.dp.linkPin(lxc, TcDirection.INGRESS)).as("the link that would shadow the filter is gone").doesNotExist();
+        assertThat(filters(n1, a)).contains("id " + n1.dp.program(Datapath.FROM_CONTAINER).id());
+        assertThat(Cmd.tryRun("bpftool", "link", "show", "id", String.valueOf(linkId)).ok()).as("link " + linkId + " detached").isFalse();
+        assertThat(Traffic.ping(a.ns(), c.ip())).isTrue();
+    }
+
+    static String filters(Fabric.Node n, Fabric.Pod p) {
+        return n.ns.exec("tc", "filter", "show", "dev", p.lxc().name(), "ingress").stdout();
     }
 }
