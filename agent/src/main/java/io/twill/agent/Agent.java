@@ -31,7 +31,6 @@ import io.twill.agent.metrics.MetricsServer;
 import io.twill.agent.metrics.TwillMetrics;
 import io.twill.agent.state.FileEndpointStore;
 import io.twill.agent.state.FileIpamStore;
-import io.twill.bpf.Features;
 import io.twill.bpf.TcMode;
 import io.twill.cni.CniEngine;
 import io.twill.cni.CniListener;
@@ -92,9 +91,6 @@ public final class Agent implements AutoCloseable {
     private volatile MetricsServer metricsServer;
     private volatile EndpointRestorer.Report restoreReport;
 
-    /** How programs are attached to devices, "tcx" or "cls_bpf"; null until the datapath is loaded. */
-    private volatile String attachMode;
-
     private Agent(AgentConfig cfg, NodeNamespace ns) {
         this.cfg = Objects.requireNonNull(cfg, "cfg");
         this.ns = Objects.requireNonNull(ns, "ns");
@@ -151,14 +147,13 @@ public final class Agent implements AutoCloseable {
         // may wait for an RCU grace period; the CNI benchmark did not show it (ADD p50 22.3 ms with TCX, 24.8 ms with
         // cls_bpf, same session). network.enableTCX=false keeps cls_bpf filters; switching either way on a restart
         // replaces each attachment without a gap (Datapath.attach).
-        TcMode mode = cfg.network().enableTCX() && Features.tcx() ? TcMode.TCX : TcMode.CLS_BPF;
-        attachMode = mode == TcMode.TCX ? "tcx" : "cls_bpf";
+        TcMode mode = cfg.network().enableTCX() ? TcMode.AUTO : TcMode.CLS_BPF; // AUTO: TCX if the kernel has it
         datapath = own(Datapath.load(dc, cfg.paths().pinRoot(), mode));
         ns.run(() -> {
             datapath.attachUplink(nodeInfo.uplink().index());
             if (nodeInfo.vxlan() != null) datapath.attachOverlay(nodeInfo.vxlanIfindex());
         });
-        log.info("Datapath attached ({}): bpf_host on {}{}", mode, nodeInfo.uplink().name(),
+        log.info("Datapath attached ({}): bpf_host on {}{}", attachMode(), nodeInfo.uplink().name(),
                 nodeInfo.vxlan() == null ? "" : ", bpf_overlay on " + NodeSetup.VXLAN_NAME);
         int hostPathIndex = setUpHostPath(cluster);
 
@@ -295,7 +290,8 @@ public final class Agent implements AutoCloseable {
 
     /** "tcx" or "cls_bpf" once the datapath is loaded, null before. */
     public String attachMode() {
-        return attachMode;
+        Datapath dp = datapath;
+        return dp == null ? null : dp.usesClsBpf() ? "cls_bpf" : "tcx";
     }
 
     public Instant startTime() {
