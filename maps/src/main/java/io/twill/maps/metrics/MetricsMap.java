@@ -63,22 +63,18 @@ public final class MetricsMap extends TypedMap<MetricsKey, MetricsValue> {
     public int label() {
         int labelled = 0;
         BpfMap map = bpfMap();
-        int stride = map.perCpuStride();
         try (Arena a = Arena.ofConfined()) {
             MemorySegment ks = a.allocate(KEY.layout());
             MemorySegment vs = a.allocate(map.valueBufferSize(), 8);
+            List<MemorySegment> cpus = perCpu(vs);
             for (Direction d : Direction.values()) {
                 for (Reason r : Reason.values()) {
                     if (r == Reason.UNKNOWN) continue;
                     MetricsKey k = new MetricsKey(r, d);
                     k.write(ks);
                     if (!map.lookup(ks, vs)) throw new IllegalStateException(name() + " has no index " + k.index());
-                    boolean all = true;
-                    for (long off = 0; off < vs.byteSize(); off += stride) {
-                        all &= MetricsValue.labelled(k, vs.asSlice(off, stride));
-                    }
-                    if (all) continue;
-                    for (long off = 0; off < vs.byteSize(); off += stride) MetricsValue.writeLabels(k, vs.asSlice(off, stride));
+                    if (cpus.stream().allMatch(cpu -> MetricsValue.labelled(k, cpu))) continue;
+                    cpus.forEach(cpu -> MetricsValue.writeLabels(k, cpu));
                     map.update(ks, vs, UpdateFlag.ANY);
                     labelled++;
                 }
@@ -107,11 +103,9 @@ public final class MetricsMap extends TypedMap<MetricsKey, MetricsValue> {
 
     @Override
     protected MetricsValue decode(MemorySegment buffer) {
-        int stride = bpfMap().perCpuStride();
-        int cpus = (int) (buffer.byteSize() / stride);
         long packets = 0, bytes = 0;
-        for (int cpu = 0; cpu < cpus; cpu++) {
-            MetricsValue v = MetricsValue.read(buffer.asSlice((long) cpu * stride, stride));
+        for (MemorySegment cpu : perCpu(buffer)) {
+            MetricsValue v = MetricsValue.read(cpu);
             packets += v.packets();
             bytes += v.bytes();
         }
@@ -120,9 +114,17 @@ public final class MetricsMap extends TypedMap<MetricsKey, MetricsValue> {
 
     @Override
     protected void encode(MetricsKey k, MetricsValue v, MemorySegment buffer) {
+        List<MemorySegment> cpus = perCpu(buffer);
+        cpus.forEach(cpu -> MetricsValue.writeLabels(k, cpu));
+        v.write(cpus.getFirst());
+    }
+
+    /** The per-CPU values of a lookup/update buffer, one slice of {@link BpfMap#perCpuStride()} bytes per CPU. */
+    private List<MemorySegment> perCpu(MemorySegment buffer) {
         int stride = bpfMap().perCpuStride();
-        for (long off = 0; off < buffer.byteSize(); off += stride) MetricsValue.writeLabels(k, buffer.asSlice(off, stride));
-        v.write(buffer.asSlice(0, stride));
+        List<MemorySegment> out = new ArrayList<>();
+        for (long off = 0; off + stride <= buffer.byteSize(); off += stride) out.add(buffer.asSlice(off, stride));
+        return out;
     }
 
     @Override
