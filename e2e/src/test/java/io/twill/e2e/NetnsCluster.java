@@ -21,8 +21,16 @@ import java.util.stream.Stream;
 final class NetnsCluster {
     static final Path TOP = findTop();
     static final Path SCRIPT = TOP.resolve("ci/netns-cluster");
-    static final Path DIR = Path.of("/run/twill-cluster");
+    /** The cluster's state dir and namespace prefix: the script's defaults unless the environment sets them (as a
+     *  second checkout does to run its own cluster beside this one's). */
+    static final Path DIR = Path.of(envOr("TWILL_CLUSTER_DIR", "/run/twill-cluster"));
+    static final String NS_PREFIX = envOr("TWILL_CLUSTER_NS_PREFIX", "twc");
     private static final ObjectMapper JSON = new ObjectMapper();
+
+    private static String envOr(String name, String dflt) {
+        String v = System.getenv(name);
+        return v == null || v.isBlank() ? dflt : v;
+    }
 
     private static Path findTop() {
         Path p = Path.of("").toAbsolutePath();
@@ -59,11 +67,11 @@ final class NetnsCluster {
     }
 
     static String nodeNs(String node) {
-        return "twc-" + node;
+        return NS_PREFIX + "-" + node;
     }
 
     static String podNs(String pod) {
-        return "twc-p-" + pod;
+        return NS_PREFIX + "-p-" + pod;
     }
 
     /** Pod IPv4 addresses in the node's twill_endpoints map. */
