@@ -19,7 +19,13 @@ enum twill_reason {
 	DROP_WRONG_VNI          = 8,  /* VXLAN packet carrying a VNI that is not this cluster's */
 	DROP_ARP_UNSUPPORTED    = 9,  /* an ARP packet the gateway responder does not answer (gratuitous, bad op) */
 	DROP_NO_VXLAN_DEVICE    = 10, /* overlay mode without a VXLAN ifindex configured */
-	REASON_MAX              = 11,
+	DROP_NO_SERVICE_BACKEND = 11, /* a Service frontend with no usable backend (answered with a reset / unreachable) */
+	DROP_NAT_NO_PORT        = 12, /* masquerade / NodePort SNAT found no free port toward that destination */
+	DROP_NAT_FAILED         = 13, /* rewriting an address, port or checksum failed */
+	DROP_POLICY_DENIED      = 14, /* NetworkPolicy denies the connection */
+	DROP_NO_ROUTE           = 15, /* a translated reply could not be routed (FIB lookup failed) */
+	DROP_FRAGMENT           = 16, /* a non-first IPv4 fragment of a flow that needs translation (no ports to match) */
+	REASON_MAX              = 17,
 };
 
 /* Where, relative to the pods, a counted packet was going. */

@@ -77,10 +77,28 @@ static __attribute__((noinline)) void send_trace_event(const struct trace_event 
 }
 
 /*
- * Counts a drop and reports it. `ip` may be NULL (not IPv4). Returns TC_ACT_SHOT so callers can
- * `return drop(...)`. A full ring buffer loses the event; the counter is always kept.
+ * Fills the IPv4 fields of an event from the packet itself (bpf_skb_load_bytes: no packet pointer crosses a helper
+ * call that may have moved the data). Leaves them zero for non-IPv4 and malformed packets.
  */
-static __attribute__((noinline)) int drop_packet(struct __sk_buff *skb, const struct iphdr *ip, __u8 reason, __u8 dir)
+static __always_inline void event_ipv4(struct __sk_buff *skb, __u8 *protocol, __be32 *saddr, __be32 *daddr,
+				       __be16 *sport, __be16 *dport)
+{
+	struct iphdr ip;
+
+	if (skb->protocol != bpf_htons(ETH_P_IP) ||
+	    bpf_skb_load_bytes(skb, sizeof(struct ethhdr), &ip, sizeof(ip)) < 0 || ip.version != 4 || ip.ihl < 5)
+		return;
+	*protocol = ip.protocol;
+	*saddr = ip.saddr;
+	*daddr = ip.daddr;
+	load_ports(skb, &ip, sport, dport);
+}
+
+/*
+ * Counts a drop and reports it with what the packet holds now. Returns TC_ACT_SHOT so callers can
+ * `return drop_packet(...)`. A full ring buffer loses the event; the counter is always kept.
+ */
+static __attribute__((noinline, unused)) int drop_packet(struct __sk_buff *skb, __u8 reason, __u8 dir)
 {
 	struct drop_event ev = {
 		.ktime_ns = bpf_ktime_get_ns(),
@@ -92,19 +110,13 @@ static __attribute__((noinline)) int drop_packet(struct __sk_buff *skb, const st
 	};
 
 	metrics_count(reason, dir, skb->len);
-	if (ip) {
-		ev.protocol = ip->protocol;
-		ev.saddr = ip->saddr;
-		ev.daddr = ip->daddr;
-		load_ports(skb, ip, &ev.sport, &ev.dport);
-	}
+	event_ipv4(skb, &ev.protocol, &ev.saddr, &ev.daddr, &ev.sport, &ev.dport);
 	send_drop_event(&ev);
 	return TC_ACT_SHOT;
 }
 
 /* Counts a forwarded packet and, with cfg_trace, reports where it went. */
-static __always_inline void forwarded(struct __sk_buff *skb, const struct iphdr *ip, __u8 dir, __u8 point,
-				      __u32 target_ifindex)
+static __always_inline void forwarded(struct __sk_buff *skb, __u8 dir, __u8 point, __u32 target_ifindex)
 {
 	metrics_count(REASON_FORWARDED, dir, skb->len);
 	if (cfg_trace) {
@@ -118,12 +130,7 @@ static __always_inline void forwarded(struct __sk_buff *skb, const struct iphdr 
 			.target_ifindex = target_ifindex,
 		};
 
-		if (ip) {
-			ev.protocol = ip->protocol;
-			ev.saddr = ip->saddr;
-			ev.daddr = ip->daddr;
-			load_ports(skb, ip, &ev.sport, &ev.dport);
-		}
+		event_ipv4(skb, &ev.protocol, &ev.saddr, &ev.daddr, &ev.sport, &ev.dport);
 		send_trace_event(&ev);
 	}
 }
