@@ -8,6 +8,10 @@ import io.twill.agent.config.AgentConfig;
 import io.twill.agent.config.Ipv4Cidr;
 import io.twill.agent.config.RoutingMode;
 import io.twill.agent.datapath.BpfFs;
+import io.twill.agent.datapath.CtSweeper;
+import io.twill.agent.datapath.LbSetup;
+import io.twill.agent.service.ServiceTranslator;
+import io.twill.agent.service.ServiceWatcher;
 import io.twill.agent.datapath.HostPath;
 import io.twill.agent.datapath.MapsDatapathWriter;
 import io.twill.agent.datapath.MapsTunnelTable;
@@ -90,6 +94,9 @@ public final class Agent implements AutoCloseable {
     private volatile CniServer server;
     private volatile MetricsServer metricsServer;
     private volatile EndpointRestorer.Report restoreReport;
+    private volatile CtSweeper ctSweeper;
+    private volatile TwillMetrics twillMetrics;
+    private volatile ServiceWatcher services;
 
     private Agent(AgentConfig cfg, NodeNamespace ns) {
         this.cfg = Objects.requireNonNull(cfg, "cfg");
@@ -128,6 +135,7 @@ public final class Agent implements AutoCloseable {
         if (cfg.metrics().enabled()) {
             LiveAgentView view = new LiveAgentView(this);
             TwillMetrics metrics = new TwillMetrics(view);
+            twillMetrics = metrics;
             metricsServer = own(MetricsServer.start(cfg.metrics().address(), metrics, view));
             cniListener = metrics.cniListener();
         }
@@ -139,9 +147,12 @@ public final class Agent implements AutoCloseable {
 
         Ipv4Cidr cluster = cfg.network().clusterPoolCIDR();
         Ipv4Prefix clusterPrefix = new Ipv4Prefix(cluster.networkAddress(), cluster.prefixLength());
-        DatapathConfig dc = cfg.network().routingMode() == RoutingMode.OVERLAY
+        DatapathConfig dc = (cfg.network().routingMode() == RoutingMode.OVERLAY
                 ? DatapathConfig.overlay(nodeInfo.nodeIp(), clusterPrefix, nodeInfo.vxlanIfindex())
-                : DatapathConfig.nativeRouting(nodeInfo.nodeIp(), clusterPrefix);
+                : DatapathConfig.nativeRouting(nodeInfo.nodeIp(), clusterPrefix))
+                .withKubeProxyReplacement(cfg.kubeProxyReplacement())
+                .withMasquerade(cfg.masquerade().enabled(), cfg.masquerade().portRange().min(), cfg.masquerade().portRange().max())
+                .withCtMaxEntries(cfg.conntrack().maxEntries());
         // TCX where the kernel has it (like Cilium's enable-tcx): measured 7-10 % more small packets per second than a
         // cls_bpf filter on the same path (bench/README.md). Attaching a link, and deleting a device that holds one,
         // may wait for an RCU grace period; the CNI benchmark did not show it (ADD p50 22.3 ms with TCX, 24.8 ms with
@@ -156,6 +167,9 @@ public final class Agent implements AutoCloseable {
         log.info("Datapath attached ({}): bpf_host on {}{}", attachMode(), nodeInfo.uplink().name(),
                 nodeInfo.vxlan() == null ? "" : ", bpf_overlay on " + NodeSetup.VXLAN_NAME);
         int hostPathIndex = setUpHostPath(cluster);
+        LbSetup.prepare(cfg, datapath, ns, node, nodeInfo);
+        ctSweeper = own(new CtSweeper(datapath.ct(), datapath.snat(), Duration.ofSeconds(cfg.conntrack().gcIntervalSeconds())));
+        ctSweeper.start();
 
         TunnelTable tunnel = new MapsTunnelTable(datapath.tunnel());
         NativeRoutes routes = new NetlinkNativeRoutes(node);
@@ -174,6 +188,9 @@ public final class Agent implements AutoCloseable {
                     ? NodeWatcher.overlay(client, cfg.nodeName(), tunnel, Duration.ofMinutes(5))
                     : NodeWatcher.nativeRouting(client, cfg.nodeName(), tunnel, routes, Duration.ofMinutes(5)));
             watcher.start();
+            if (cfg.kubeProxyReplacement()) {
+                services = own(LbSetup.watch(cfg, client, datapath, nodeInfo, serviceProblems()));
+            }
         }
         phase = "waiting for this node's pod CIDR";
         List<Ipv4Cidr> podCidrs = cidrSource.awaitPodCidrs();
@@ -189,7 +206,9 @@ public final class Agent implements AutoCloseable {
         EndpointRegistry registry = new EndpointRegistry();
         NetlinkEndpointNetwork network = new NetlinkEndpointNetwork(node);
         int uplinkIndex = nodeInfo.uplink().index(), vxlanIndex = nodeInfo.vxlanIfindex();
-        MapsDatapathWriter writer = new MapsDatapathWriter(datapath, ns, () -> uplinkIndex, () -> vxlanIndex,
+        boolean socketLb = cfg.kubeProxyReplacement() && cfg.services().socketLB();
+        CtSweeper sweeper = ctSweeper;
+        MapsDatapathWriter writer = new MapsDatapathWriter(datapath, ns, socketLb, sweeper::forget, () -> uplinkIndex, () -> vxlanIndex,
                 () -> hostPathIndex);
         FileEndpointStore store = new FileEndpointStore(cfg.paths().endpointsDir());
         restoreReport = new EndpointRestorer(ipam, network, writer, store, registry).restore();
@@ -225,7 +244,7 @@ public final class Agent implements AutoCloseable {
         HostPath.Devices hp = HostPath.ensure(node, ns, cluster, nodeIp, nodeInfo.uplink().name(), nodeInfo.mtu(),
                 cfg.network().routeMtu(nodeInfo.mtu()));
         int net = hp.net().index();
-        ns.run(() -> datapath.attachEndpoint(net));
+        ns.run(() -> datapath.attachHostPath(net));
         datapath.endpoints().put(nodeIp, new EndpointInfo(net, 0, EndpointInfo.F_HOST, new io.twill.maps.MacAddress(0),
                 new io.twill.maps.MacAddress(hp.net().mac().bits())));
         return net;
@@ -286,6 +305,22 @@ public final class Agent implements AutoCloseable {
 
     public NodeWatcher watcher() {
         return watcher;
+    }
+
+    /** The Service watcher, null without kube-proxy replacement (or before it started). */
+    public ServiceWatcher services() {
+        return services;
+    }
+
+    /** The connection tracking sweeper, null before the datapath is loaded. */
+    public CtSweeper ctSweeper() {
+        return ctSweeper;
+    }
+
+    /** Where Service problems go: the log (by the watcher) and the metrics. */
+    private java.util.function.Consumer<ServiceTranslator.Problem> serviceProblems() {
+        TwillMetrics m = twillMetrics;
+        return m == null ? p -> {} : p -> m.serviceProblem(p.reason());
     }
 
     /** "tcx" or "cls_bpf" once the datapath is loaded, null before. */

@@ -2,6 +2,7 @@ package io.twill.agent;
 
 import io.twill.agent.config.AgentConfig;
 import io.twill.agent.config.Ipv4Cidr;
+import io.twill.agent.datapath.CtSweeper;
 import io.twill.agent.endpoint.Endpoint;
 import io.twill.agent.ipam.Ipam;
 import io.twill.agent.ipam.IpamUsage;
@@ -10,6 +11,8 @@ import io.twill.agent.k8s.NodeWatcher;
 import io.twill.agent.metrics.AgentSummary;
 import io.twill.agent.metrics.AgentView;
 import io.twill.agent.metrics.Health;
+import io.twill.agent.service.LbTable;
+import io.twill.agent.service.ServiceWatcher;
 import io.twill.maps.MapEntry;
 import io.twill.maps.datapath.Datapath;
 import io.twill.maps.metrics.MetricsKey;
@@ -92,5 +95,19 @@ final class LiveAgentView implements AgentView {
         out.put(dp.tunnel().name(), dp.tunnel().bpfMap().maxEntries());
         out.put(dp.metrics().name(), dp.metrics().bpfMap().maxEntries());
         return out;
+    }
+
+    @Override
+    public Optional<ServiceStats> serviceStats() {
+        ServiceWatcher w = agent.services();
+        if (w == null || !w.synced()) return Optional.empty();
+        LbTable t = w.table();
+        return Optional.of(new ServiceStats(t.serviceCount(), t.frontendCount(), t.backendCount()));
+    }
+
+    @Override
+    public Optional<Long> conntrackSwept() {
+        CtSweeper s = agent.ctSweeper();
+        return s == null ? Optional.empty() : Optional.of(s.deletedTotal());
     }
 }

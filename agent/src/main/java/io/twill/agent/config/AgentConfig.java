@@ -23,11 +23,16 @@ import java.util.regex.Pattern;
  *           enableTCX: true}
  * standalone: {podCIDRs: [10.0.1.0/24], peersFile: /etc/twill/peers}
  * metrics: {address: ":9962"}
+ * kubeProxyReplacement: false          # true: Twill serves ClusterIP, NodePort, external IPs (no kube-proxy)
+ * services: {nodePortRange: 30000-32767, socketLB: true}
+ * masquerade: {enabled: true, nonMasqueradeCIDRs: [], portRange: 61000-65535}
+ * conntrack: {maxEntries: 524288, gcIntervalSeconds: 30}
  * </pre>
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record AgentConfig(String nodeName, Kubernetes kubernetes, Paths paths, Network network,
-                          Standalone standalone, Metrics metrics) {
+                          Standalone standalone, Metrics metrics, Boolean kubeProxyReplacement, ServicesConfig services,
+                          MasqueradeConfig masquerade, ConntrackConfig conntrack) {
 
     /** RFC 1123 subdomain, as Kubernetes requires of node names. */
     private static final Pattern NODE_NAME = Pattern.compile("[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*");
@@ -38,10 +43,17 @@ public record AgentConfig(String nodeName, Kubernetes kubernetes, Paths paths, N
             throw new ConfigException("nodeName '" + nodeName + "' is not a valid node name (lower-case letters, digits, '-' and '.', at most 253)");
         }
         kubernetes = kubernetes == null ? new Kubernetes(null, null) : kubernetes;
-        paths = paths == null ? new Paths(null, null, null) : paths;
+        paths = paths == null ? new Paths(null, null, null, null) : paths;
         network = network == null ? new Network(null, null, null, null, null, null, null) : network;
         standalone = standalone == null ? new Standalone(null, null) : standalone;
         metrics = metrics == null ? new Metrics(null) : metrics;
+        kubeProxyReplacement = kubeProxyReplacement != null && kubeProxyReplacement;
+        services = services == null ? new ServicesConfig(null, null) : services;
+        masquerade = masquerade == null ? new MasqueradeConfig(null, null, null) : masquerade;
+        conntrack = conntrack == null ? new ConntrackConfig(null, null) : conntrack;
+        if (kubeProxyReplacement && standaloneMode()) {
+            throw new ConfigException("kubeProxyReplacement needs Kubernetes (Services come from the API); it is off in standalone mode");
+        }
         if (kubernetes.enabled()) {
             if (!standalone.podCIDRs().isEmpty()) {
                 throw new ConfigException("standalone.podCIDRs is only for standalone mode (kubernetes.enabled=false); "
@@ -65,7 +77,7 @@ public record AgentConfig(String nodeName, Kubernetes kubernetes, Paths paths, N
 
     /** True when the agent runs without Kubernetes ({@code --standalone}). */
     public boolean standaloneMode() {
-        return !kubernetes.enabled();
+        return kubernetes == null || !kubernetes.enabled();
     }
 
     /** Kubernetes API access. {@code kubeconfig} null: in-cluster service account or $KUBECONFIG. */
@@ -79,10 +91,14 @@ public record AgentConfig(String nodeName, Kubernetes kubernetes, Paths paths, N
         }
     }
 
-    /** Where the agent keeps what must survive it. */
-    public record Paths(Path pinRoot, Path stateDir, Path socket) {
+    /**
+     * Where the agent keeps what must survive it. {@code cgroupRoot}: a cgroup v2 mount whose root the socket-level
+     * load balancer attaches to (mounted there when missing, as Cilium does at /run/cilium/cgroupv2).
+     */
+    public record Paths(Path pinRoot, Path stateDir, Path socket, Path cgroupRoot) {
         public static final Path DEFAULT_PIN_ROOT = Path.of("/sys/fs/bpf/twill");
         public static final Path DEFAULT_STATE_DIR = Path.of("/var/run/twill");
+        public static final Path DEFAULT_CGROUP_ROOT = Path.of("/run/twill/cgroupv2");
         /** sun_path holds 108 bytes including the terminating NUL. */
         public static final int MAX_SOCKET_PATH = 107;
 
@@ -90,6 +106,7 @@ public record AgentConfig(String nodeName, Kubernetes kubernetes, Paths paths, N
             pinRoot = absolute("paths.pinRoot", pinRoot == null ? DEFAULT_PIN_ROOT : pinRoot);
             stateDir = absolute("paths.stateDir", stateDir == null ? DEFAULT_STATE_DIR : stateDir);
             socket = absolute("paths.socket", socket == null ? stateDir.resolve("twill.sock") : socket);
+            cgroupRoot = absolute("paths.cgroupRoot", cgroupRoot == null ? DEFAULT_CGROUP_ROOT : cgroupRoot);
             if (socket.toString().getBytes(StandardCharsets.UTF_8).length > MAX_SOCKET_PATH) {
                 throw new ConfigException("paths.socket '" + socket + "' is longer than " + MAX_SOCKET_PATH
                         + " bytes, the limit of a Unix socket path");

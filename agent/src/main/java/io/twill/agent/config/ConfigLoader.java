@@ -64,7 +64,14 @@ public final class ConfigLoader {
             new Flag("enable-tcx", "network.enableTCX", Kind.BOOL, "attach programs as TCX links where the kernel has them; false: cls_bpf (true)"),
             new Flag("pod-cidr", "standalone.podCIDRs", Kind.LIST, "standalone: this node's pod CIDR (repeatable, or comma-separated)"),
             new Flag("peers-file", "standalone.peersFile", Kind.STRING, "standalone: file of '<node IP> <pod CIDR>' lines or JSON"),
-            new Flag("metrics-address", "metrics.address", Kind.STRING, "Prometheus endpoint, host:port or :port, 'off' (:9962)"));
+            new Flag("metrics-address", "metrics.address", Kind.STRING, "Prometheus endpoint, host:port or :port, 'off' (:9962)"),
+            new Flag("cgroup-root", "paths.cgroupRoot", Kind.STRING, "cgroup v2 mount for the socket load balancer (/run/twill/cgroupv2)"),
+            new Flag("kube-proxy-replacement", "kubeProxyReplacement", Kind.BOOL, "serve ClusterIP, NodePort and external IPs in BPF, without kube-proxy (false)"),
+            new Flag("node-port-range", "services.nodePortRange", Kind.STRING, "NodePort range, as kube-apiserver's --service-node-port-range (30000-32767)"),
+            new Flag("socket-lb", "services.socketLB", Kind.BOOL, "load-balance Services at connect() (true); false: per packet only"),
+            new Flag("enable-masquerade", "masquerade.enabled", Kind.BOOL, "SNAT pod traffic leaving the cluster to the node address (true)"),
+            new Flag("non-masquerade-cidrs", "masquerade.nonMasqueradeCIDRs", Kind.LIST, "destinations pods reach with their own address (repeatable)"),
+            new Flag("ct-max-entries", "conntrack.maxEntries", Kind.INT, "connection tracking entries (524288)"));
 
     private final ObjectMapper yaml;
     private final ObjectMapper json;

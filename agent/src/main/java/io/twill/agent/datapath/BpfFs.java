@@ -53,6 +53,25 @@ public final class BpfFs {
         return target;
     }
 
+    /**
+     * Makes {@code root} a cgroup v2 mount (the socket load balancer attaches to the root of the hierarchy): nothing
+     * to do when a cgroup2 filesystem is mounted exactly there, otherwise one is mounted. Returns the mount point.
+     */
+    public static Path ensureCgroup2(Path root) {
+        Path p = root.toAbsolutePath().normalize();
+        for (Mount m : mounts()) {
+            if (m.mountPoint().equals(p) && m.fsType().equals("cgroup2")) return p;
+        }
+        try {
+            Files.createDirectories(p);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot create " + p + " to mount cgroup2 on", e);
+        }
+        mount("cgroup2", p, "cgroup2");
+        log.info("Mounted the cgroup v2 hierarchy at {} (socket load balancing attaches to its root)", p);
+        return p;
+    }
+
     /** Whether {@code path} is on a bpffs according to this process's mount table. */
     public static boolean isOnBpfFs(Path path) {
         return holder(mounts(), path).map(m -> m.fsType().equals("bpf")).orElse(false);
@@ -115,20 +134,24 @@ public final class BpfFs {
             FunctionDescriptor.of(ADDRESS, JAVA_INT));
 
     static void mountBpf(Path target) {
+        mount("bpf", target, "bpf");
+    }
+
+    private static void mount(String source, Path target, String fsType) {
         try (Arena a = Arena.ofConfined()) {
             MemorySegment err = a.allocate(CAPTURE);
-            int rc = (int) MOUNT.invokeExact(err, a.allocateFrom("bpf"), a.allocateFrom(target.toString()),
-                    a.allocateFrom("bpf"), 0L, MemorySegment.NULL);
+            int rc = (int) MOUNT.invokeExact(err, a.allocateFrom(source), a.allocateFrom(target.toString()),
+                    a.allocateFrom(fsType), 0L, MemorySegment.NULL);
             if (rc != 0) {
                 int errno = (int) ERRNO.get(err, 0L);
                 String text = ((MemorySegment) STRERROR.invokeExact(errno)).reinterpret(256).getString(0);
-                throw new IllegalStateException("mount(bpf, " + target + "): " + errnoName(errno) + " (" + text + ")"
+                throw new IllegalStateException("mount(" + fsType + ", " + target + "): " + errnoName(errno) + " (" + text + ")"
                         + (errno == 1 ? ": mounting needs CAP_SYS_ADMIN" : ""));
             }
         } catch (RuntimeException | Error e) {
             throw e;
         } catch (Throwable t) {
-            throw new IllegalStateException("mount(bpf, " + target + ") failed", t);
+            throw new IllegalStateException("mount(" + fsType + ", " + target + ") failed", t);
         }
     }
 

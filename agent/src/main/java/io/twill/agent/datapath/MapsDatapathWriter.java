@@ -11,6 +11,8 @@ import io.twill.maps.MapEntry;
 import io.twill.maps.datapath.Datapath;
 import io.twill.maps.endpoints.EndpointInfo;
 import io.twill.maps.endpoints.EndpointKey;
+import io.twill.maps.lb.LbNetns;
+import io.twill.netlink.NetNs;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -29,6 +31,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Consumer;
 import java.util.function.IntSupplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -46,14 +49,22 @@ public final class MapsDatapathWriter implements DatapathWriter {
 
     private final Datapath dp;
     private final NodeNamespace nodeNs;
+    private final boolean socketLb;
+    private final Consumer<Inet4Address> removed;
     private final IntSupplier[] nodeDevices;
 
     /**
+     * @param socketLb    register each pod's network namespace in {@code twill_lb_netns}, so the socket load balancer
+     *                    serves its sockets (kube-proxy replacement)
+     * @param removed     told each address whose endpoint entry went (its connections are swept, {@link CtSweeper})
      * @param nodeDevices ifindexes of the node's own attachments (uplink, twill_vxlan) that are never endpoints'
      */
-    public MapsDatapathWriter(Datapath dp, NodeNamespace nodeNs, IntSupplier... nodeDevices) {
+    public MapsDatapathWriter(Datapath dp, NodeNamespace nodeNs, boolean socketLb, Consumer<Inet4Address> removed,
+                              IntSupplier... nodeDevices) {
         this.dp = Objects.requireNonNull(dp, "dp");
         this.nodeNs = Objects.requireNonNull(nodeNs, "nodeNs");
+        this.socketLb = socketLb;
+        this.removed = Objects.requireNonNull(removed, "removed");
         this.nodeDevices = nodeDevices.clone();
     }
 
@@ -84,11 +95,24 @@ public final class MapsDatapathWriter implements DatapathWriter {
     @Override
     public void putEndpoint(Endpoint ep) {
         dp.endpoints().put(ep.ip(), EndpointInfo.pod(ep.hostIfindex(), ep.id(), mac(ep.podMac()), mac(ep.hostMac())));
+        if (socketLb && ep.netns() != null && Files.exists(ep.netns())) {
+            long cookie = NetNs.call(ep.netns(), NetNs::currentCookie);
+            dp.lbNetns().put(cookie, new LbNetns(ep.id()));
+        }
     }
 
     @Override
     public boolean removeEndpoint(Inet4Address ip) {
-        return dp.endpoints().delete(ip);
+        Optional<EndpointInfo> info = dp.endpoints().lookup(ip);
+        boolean deleted = dp.endpoints().delete(ip);
+        if (info.isPresent() && !info.get().isHost()) {
+            int id = info.get().endpointId();
+            for (MapEntry<Long, LbNetns> e : dp.lbNetns().entries()) {
+                if (e.value().endpointId() == id) dp.lbNetns().delete(e.key().longValue());
+            }
+            removed.accept(ip);
+        }
+        return deleted;
     }
 
     private static Entry entry(EndpointInfo i) {
@@ -117,13 +141,17 @@ public final class MapsDatapathWriter implements DatapathWriter {
             EndpointInfo want = EndpointInfo.pod(ep.hostIfindex(), ep.id(), mac(ep.podMac()), mac(ep.hostMac()));
             if (!info.get().equals(want)) p.add("twill_endpoints[" + ep.ip().getHostAddress() + "] is {" + info.get() + "}, not {" + want + "}");
         }
-        if (!attached(ep.hostIfname(), ep.hostIfindex())) p.add("bpf_lxc is not attached to " + ep.hostIfname() + " ingress");
+        for (TcDirection dir : TcDirection.values()) {
+            if (!attached(ep.hostIfname(), ep.hostIfindex(), dir)) {
+                p.add("bpf_lxc is not attached to " + ep.hostIfname() + " " + dir.toString().toLowerCase(java.util.Locale.ROOT));
+            }
+        }
         return p;
     }
 
     /** A pinned TCX link on the device, or a cls_bpf filter with Twill's handle and priority. */
-    private boolean attached(String ifname, int ifindex) {
-        Path pin = dp.linkPin(ifindex, TcDirection.INGRESS);
+    private boolean attached(String ifname, int ifindex, TcDirection dir) {
+        Path pin = dp.linkPin(ifindex, dir);
         if (Files.exists(pin)) {
             try (BpfLink link = BpfLink.openPinned(pin)) {
                 return link.info().ifindex() == ifindex;
@@ -132,7 +160,7 @@ public final class MapsDatapathWriter implements DatapathWriter {
             }
         }
         try {
-            return nodeNs.call(() -> Tc.queryClsBpf(ifname, TcDirection.INGRESS, Datapath.CLS_HANDLE, Datapath.CLS_PRIORITY).isPresent());
+            return nodeNs.call(() -> Tc.queryClsBpf(ifname, dir, Datapath.CLS_HANDLE, Datapath.CLS_PRIORITY).isPresent());
         } catch (BpfException e) {
             // The device is gone, so nothing is attached to it (CHECK reports the missing device as well).
             if ("ENODEV".equals(e.errnoName())) return false;

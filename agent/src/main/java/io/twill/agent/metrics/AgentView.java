@@ -49,4 +49,16 @@ public interface AgentView {
     default Map<String, Integer> mapCapacities() {
         return Map.of();
     }
+
+    /** Services, frontends and backends in the datapath; empty without kube-proxy replacement. */
+    record ServiceStats(int services, int frontends, int backends) {}
+
+    default Optional<ServiceStats> serviceStats() {
+        return Optional.empty();
+    }
+
+    /** Connection tracking entries the agent's sweeps deleted so far; empty before the datapath is loaded. */
+    default Optional<Long> conntrackSwept() {
+        return Optional.empty();
+    }
 }

@@ -1,5 +1,7 @@
 package io.twill.agent.metrics;
 
+import io.prometheus.metrics.core.metrics.Counter;
+import io.prometheus.metrics.core.metrics.CounterWithCallback;
 import io.prometheus.metrics.core.metrics.GaugeWithCallback;
 import io.prometheus.metrics.core.metrics.Histogram;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
@@ -36,6 +38,7 @@ public final class TwillMetrics {
 
     private final PrometheusRegistry registry = new PrometheusRegistry();
     private final Histogram cniDuration;
+    private final Counter serviceProblems;
 
     public TwillMetrics(AgentView view) {
         Objects.requireNonNull(view, "view");
@@ -74,6 +77,19 @@ public final class TwillMetrics {
                     cb.call(1, s.version(), String.valueOf(s.mode()), String.valueOf(s.routing()),
                             String.valueOf(s.attachMode()));
                 }).register(registry);
+        GaugeWithCallback.builder().name("twill_services").help("Services with at least one frontend in the datapath")
+                .callback(cb -> view.serviceStats().ifPresent(st -> cb.call(st.services()))).register(registry);
+        GaugeWithCallback.builder().name("twill_service_frontends")
+                .help("Service frontends (ClusterIP, NodePort, external IP ports) in twill_lb_services")
+                .callback(cb -> view.serviceStats().ifPresent(st -> cb.call(st.frontends()))).register(registry);
+        GaugeWithCallback.builder().name("twill_service_backends").help("Distinct backends in twill_lb_backends")
+                .callback(cb -> view.serviceStats().ifPresent(st -> cb.call(st.backends()))).register(registry);
+        CounterWithCallback.builder().name("twill_conntrack_gc_deleted")
+                .help("Connection tracking and NAT entries the agent's sweeps deleted (expired, or of deleted pods)")
+                .callback(cb -> view.conntrackSwept().ifPresent(cb::call)).register(registry);
+        serviceProblems = Counter.builder().name("twill_service_problems")
+                .help("Service and EndpointSlice fields left out of the datapath, by reason (the log names object and field)")
+                .labelNames("reason").register(registry);
         cniDuration = Histogram.builder().name("twill_cni_request_duration_seconds")
                 .help("Time the agent spent answering CNI requests, by verb and outcome (ok or error_<code>)")
                 .labelNames("verb", "outcome").classicOnly().classicUpperBounds(CNI_BUCKETS).register(registry);
@@ -81,6 +97,11 @@ public final class TwillMetrics {
 
     public PrometheusRegistry registry() {
         return registry;
+    }
+
+    /** Counts one Service or EndpointSlice field left out, by reason. */
+    public void serviceProblem(String reason) {
+        serviceProblems.labelValues(reason).inc();
     }
 
     /** Hand this to the CNI engine: every finished call lands in the latency histogram. */

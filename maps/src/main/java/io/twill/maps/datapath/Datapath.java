@@ -2,6 +2,7 @@ package io.twill.maps.datapath;
 
 import io.twill.bpf.BpfException;
 import io.twill.bpf.BpfLink;
+import io.twill.bpf.CgroupAttachType;
 import io.twill.bpf.BpfObject;
 import io.twill.bpf.BpfProgram;
 import io.twill.bpf.ClsBpfAttachment;
@@ -13,7 +14,14 @@ import io.twill.bpf.TcAttachOptions;
 import io.twill.bpf.TcAttachment;
 import io.twill.bpf.TcDirection;
 import io.twill.bpf.TcMode;
+import io.twill.maps.ct.CtMap;
 import io.twill.maps.endpoints.EndpointsMap;
+import io.twill.maps.lb.LbBackendsMap;
+import io.twill.maps.lb.LbNetnsMap;
+import io.twill.maps.lb.LbRevNatMap;
+import io.twill.maps.lb.LbServicesMap;
+import io.twill.maps.snat.NonMasqMap;
+import io.twill.maps.snat.SnatMap;
 import io.twill.maps.events.DatapathEvent;
 import io.twill.maps.events.EventReader;
 import io.twill.maps.metrics.MetricsMap;
@@ -26,13 +34,16 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.EnumMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.function.Consumer;
 
 /**
- * The node's datapath: the three objects (bpf_lxc, bpf_overlay, bpf_host) loaded from the twill-bpf-src jar with
- * one {@link DatapathConfig}, sharing the maps pinned by name under {@code pinRoot}, plus the typed maps and the
+ * The node's datapath: the four objects (bpf_lxc, bpf_overlay, bpf_host, bpf_sock) loaded from the twill-bpf-src jar
+ * with one {@link DatapathConfig}, sharing the maps pinned by name under {@code pinRoot}, plus the typed maps and the
  * attach operations the agent needs.
  *
  * <p>Attachments outlive this object and the process: TCX links are pinned under {@code <pinRoot>/links/} (cls_bpf
@@ -53,41 +64,38 @@ import java.util.function.Consumer;
 public final class Datapath implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Datapath.class);
 
-    public static final String LXC_OBJECT = "bpf_lxc", OVERLAY_OBJECT = "bpf_overlay", HOST_OBJECT = "bpf_host";
-    public static final String FROM_CONTAINER = "from_container", FROM_OVERLAY = "from_overlay",
-            FROM_NETDEV = "from_netdev", TO_NETDEV = "to_netdev";
+    public static final String LXC_OBJECT = "bpf_lxc", OVERLAY_OBJECT = "bpf_overlay", HOST_OBJECT = "bpf_host",
+            SOCK_OBJECT = "bpf_sock";
+    public static final String FROM_CONTAINER = "from_container", TO_CONTAINER = "to_container",
+            FROM_OVERLAY = "from_overlay", FROM_NETDEV = "from_netdev", TO_NETDEV = "to_netdev";
+    /** The socket programs, by the cgroup hook each one takes. */
+    public static final Map<CgroupAttachType, String> SOCK_PROGRAMS = Map.of(
+            CgroupAttachType.CONNECT4, "sock_connect4", CgroupAttachType.SENDMSG4, "sock_sendmsg4",
+            CgroupAttachType.RECVMSG4, "sock_recvmsg4", CgroupAttachType.GETPEERNAME4, "sock_getpeername4");
+    /** One socket hook of the load balancer as attached. */
+    public record SocketHook(CgroupAttachType hook, String program, int programId) {}
+
+    /** Maps whose size comes from the config: an earlier run's pin of another size is replaced (it is only state). */
+    static final Set<String> RESIZABLE = Set.of(CtMap.MAP_NAME);
     /** cls_bpf filter handle and priority (when TCX is not available). */
     public static final int CLS_HANDLE = 1, CLS_PRIORITY = 1;
 
     private final DatapathConfig config;
     private final Path pinRoot;
     private final TcMode mode;
-    private final BpfObject lxc, overlay, host;
-    private final EndpointsMap endpoints;
-    private final TunnelMap tunnel;
-    private final MetricsMap metrics;
+    private final BpfObject lxc, overlay, host, sock;
+    private final DatapathMaps maps;
     private volatile boolean closed;
 
-    private Datapath(DatapathConfig config, Path pinRoot, TcMode mode, BpfObject lxc, BpfObject overlay, BpfObject host) {
+    private Datapath(DatapathConfig config, Path pinRoot, TcMode mode, List<BpfObject> objects) {
         this.config = config;
         this.pinRoot = pinRoot;
         this.mode = mode;
-        this.lxc = lxc;
-        this.overlay = overlay;
-        this.host = host;
-        EndpointsMap ep = null;
-        TunnelMap tu = null;
-        try {
-            ep = EndpointsMap.of(lxc.takeMap(EndpointsMap.MAP_NAME));
-            tu = TunnelMap.of(lxc.takeMap(TunnelMap.MAP_NAME));
-            this.metrics = MetricsMap.of(lxc.takeMap(MetricsMap.MAP_NAME));
-        } catch (RuntimeException e) {
-            if (ep != null) ep.close();
-            if (tu != null) tu.close();
-            throw e;
-        }
-        this.endpoints = ep;
-        this.tunnel = tu;
+        this.lxc = objects.get(0);
+        this.overlay = objects.get(1);
+        this.host = objects.get(2);
+        this.sock = objects.get(3);
+        this.maps = DatapathMaps.take(lxc, host);
     }
 
     /** Loads with TCX where the kernel has it, cls_bpf otherwise. */
@@ -111,16 +119,18 @@ public final class Datapath implements AutoCloseable {
         List<BpfObject> loaded = new ArrayList<>();
         boolean ok = false;
         try {
-            for (String name : List.of(LXC_OBJECT, OVERLAY_OBJECT, HOST_OBJECT)) {
+            for (String name : List.of(LXC_OBJECT, OVERLAY_OBJECT, HOST_OBJECT, SOCK_OBJECT)) {
                 ObjectSpec spec = ObjectSpec.fromResource(Datapath.class, "/io/twill/bpf/" + name + ".bpf.o")
-                        .withObjectName(name).withPinRoot(pinRoot);
+                        .withObjectName(name).withPinRoot(pinRoot)
+                        .withMaxEntries(CtMap.MAP_NAME, config.ctMaxEntries())
+                        .withResizablePins(loaded.isEmpty() ? RESIZABLE : Set.of());
                 for (var c : config.constants().entrySet()) spec = spec.withConstant(c.getKey(), c.getValue());
                 loaded.add(spec.load());
             }
-            Datapath dp = new Datapath(config, pinRoot, mode, loaded.get(0), loaded.get(1), loaded.get(2));
+            Datapath dp = new Datapath(config, pinRoot, mode, loaded);
             ok = true;
             try {
-                int labelled = dp.metrics.label(); // before anything is attached: no packet is counted meanwhile
+                int labelled = dp.maps.metrics().label(); // before anything is attached: no packet is counted meanwhile
                 if (labelled > 0) log.debug("labelled {} twill_metrics entries", labelled);
             } catch (RuntimeException e) {
                 dp.close();
@@ -138,13 +148,34 @@ public final class Datapath implements AutoCloseable {
     public Path pinRoot() { return pinRoot; }
 
     /** twill_endpoints; owned by this datapath (do not close it). */
-    public EndpointsMap endpoints() { return endpoints; }
+    public EndpointsMap endpoints() { return maps.endpoints(); }
 
     /** twill_tunnel; owned by this datapath. */
-    public TunnelMap tunnel() { return tunnel; }
+    public TunnelMap tunnel() { return maps.tunnel(); }
 
     /** twill_metrics; owned by this datapath. */
-    public MetricsMap metrics() { return metrics; }
+    public MetricsMap metrics() { return maps.metrics(); }
+
+    /** twill_ct; owned by this datapath. */
+    public CtMap ct() { return maps.ct(); }
+
+    /** twill_snat; owned by this datapath. */
+    public SnatMap snat() { return maps.snat(); }
+
+    /** twill_nonmasq; owned by this datapath. */
+    public NonMasqMap nonMasq() { return maps.nonMasq(); }
+
+    /** twill_lb_services; owned by this datapath. */
+    public LbServicesMap lbServices() { return maps.lbServices(); }
+
+    /** twill_lb_backends; owned by this datapath. */
+    public LbBackendsMap lbBackends() { return maps.lbBackends(); }
+
+    /** twill_lb_revnat; owned by this datapath. */
+    public LbRevNatMap lbRevNat() { return maps.lbRevNat(); }
+
+    /** twill_lb_netns; owned by this datapath. */
+    public LbNetnsMap lbNetns() { return maps.lbNetns(); }
 
     /** A reader of twill_events, owned by the caller. */
     public EventReader openEvents(Consumer<? super DatapathEvent> handler) {
@@ -156,16 +187,87 @@ public final class Datapath implements AutoCloseable {
     public BpfProgram program(String name) {
         ensureOpen();
         return switch (name) {
-            case FROM_CONTAINER -> lxc.program(name);
+            case FROM_CONTAINER, TO_CONTAINER -> lxc.program(name);
             case FROM_OVERLAY -> overlay.program(name);
             case FROM_NETDEV, TO_NETDEV -> host.program(name);
-            default -> throw new IllegalArgumentException("no datapath program " + name);
+            default -> {
+                if (SOCK_PROGRAMS.containsValue(name)) yield sock.program(name);
+                throw new IllegalArgumentException("no datapath program " + name);
+            }
         };
     }
 
-    /** Puts bpf_lxc on the ingress of a pod's host-side veth (packets from the pod). */
-    public Attached attachEndpoint(int lxcIfindex) {
-        return attach(lxc.program(FROM_CONTAINER), lxcIfindex, TcDirection.INGRESS);
+    /**
+     * Puts bpf_lxc on a pod's host-side veth: {@code from_container} on ingress (packets from the pod),
+     * {@code to_container} on egress (what the host stack delivers to the pod).
+     */
+    public List<Attached> attachEndpoint(int lxcIfindex) {
+        Attached in = attach(lxc.program(FROM_CONTAINER), lxcIfindex, TcDirection.INGRESS);
+        try {
+            return List.of(in, attach(lxc.program(TO_CONTAINER), lxcIfindex, TcDirection.EGRESS));
+        } catch (RuntimeException e) {
+            detach(lxcIfindex);
+            throw e;
+        }
+    }
+
+    /** Puts bpf_lxc's {@code from_container} on the ingress of twill_net, the node's way into the overlay. */
+    public Attached attachHostPath(int netIfindex) {
+        return attach(lxc.program(FROM_CONTAINER), netIfindex, TcDirection.INGRESS);
+    }
+
+    /**
+     * Attaches the socket load balancer (bpf_sock) to the root of the cgroup v2 hierarchy mounted at
+     * {@code cgroupRoot}: one link per hook, pinned under {@code <pinRoot>/links/cgroup_<hook>}, so it outlives the
+     * agent; a link left by an earlier run gets the new program atomically.
+     */
+    public List<SocketHook> attachSocketLb(Path cgroupRoot) {
+        ensureOpen();
+        List<SocketHook> out = new ArrayList<>();
+        for (CgroupAttachType type : CgroupAttachType.values()) {
+            BpfProgram prog = sock.program(SOCK_PROGRAMS.get(type));
+            Path pin = cgroupLinkPin(type);
+            if (Files.exists(pin)) {
+                try (BpfLink link = BpfLink.openPinned(pin)) {
+                    link.update(prog);
+                    out.add(new SocketHook(type, prog.name(), prog.id()));
+                    continue;
+                } catch (BpfException e) {
+                    log.info("replacing the socket link pinned at {} ({})", pin, e.getMessage());
+                    try (BpfLink stale = BpfLink.openPinned(pin)) {
+                        stale.unpin();
+                    } catch (BpfException ignored) {
+                        // gone already
+                    }
+                }
+            }
+            try (BpfLink link = BpfLink.attachCgroup(prog, cgroupRoot, type)) {
+                link.pin(pin);
+            }
+            out.add(new SocketHook(type, prog.name(), prog.id()));
+        }
+        return out;
+    }
+
+    /** Detaches the socket load balancer (kube-proxy replacement turned off); how many links it removed. */
+    public int detachSocketLb() {
+        ensureOpen();
+        int removed = 0;
+        for (CgroupAttachType type : CgroupAttachType.values()) {
+            Path pin = cgroupLinkPin(type);
+            if (!Files.exists(pin)) continue;
+            try (BpfLink link = BpfLink.openPinned(pin)) {
+                link.detach();
+                link.unpin();
+                removed++;
+            }
+        }
+        return removed;
+    }
+
+    /** Where the socket load balancer's link for {@code type} is pinned. */
+    public Path cgroupLinkPin(CgroupAttachType type) {
+        return pinRoot.resolve("links").resolve("cgroup_" + type.name().toLowerCase(java.util.Locale.ROOT));
     }
 
     /** Puts bpf_overlay on the ingress of twill_vxlan. */
@@ -275,7 +377,9 @@ public final class Datapath implements AutoCloseable {
         if (closed) return;
         closed = true;
         RuntimeException first = null;
-        for (AutoCloseable c : List.<AutoCloseable>of(endpoints, tunnel, metrics, lxc, overlay, host)) {
+        List<AutoCloseable> all = new ArrayList<>(maps.all());
+        all.addAll(List.of(lxc, overlay, host, sock));
+        for (AutoCloseable c : all) {
             try {
                 c.close();
             } catch (Exception e) {

@@ -41,8 +41,7 @@ class ProgramTestRunPrivilegedIT {
 
     @BeforeEach
     void setup() {
-        DatapathConfig cfg = new DatapathConfig(NODE, Ipv4Prefix.parse("10.200.0.0/16"), RoutingMode.OVERLAY, 4242,
-                DatapathConfig.DEFAULT_VNI, true, false);
+        DatapathConfig cfg = DatapathConfig.overlay(NODE, Ipv4Prefix.parse("10.200.0.0/16"), 4242);
         dp = Datapath.load(cfg, pins.create("run"));
         dp.endpoints().put(A, EndpointInfo.pod(LOOPBACK, 1, A_MAC, A_LXC));
         dp.endpoints().put(B, EndpointInfo.pod(B_LXC_IFINDEX, 2, B_MAC, B_LXC));
