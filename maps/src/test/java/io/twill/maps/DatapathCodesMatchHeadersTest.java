@@ -42,6 +42,8 @@ class DatapathCodesMatchHeadersTest {
             assertThat(c.get(r.cName())).as(r.cName()).isEqualTo(r.code());
         }
         assertThat(c.get("REASON_MAX")).as("every C reason has a Java constant").isEqualTo(Reason.values().length - 1);
+        assertThat(c.get("DROP_NO_SERVICE_BACKEND")).isEqualTo(Reason.NO_SERVICE_BACKEND.code()).isEqualTo(11);
+        assertThat(Reason.of(c.get("DROP_FRAGMENT"))).isEqualTo(Reason.FRAGMENT);
         for (Direction d : Direction.values()) assertThat(c.get(d.cName())).as(d.cName()).isEqualTo(d.code());
         assertThat(c.get("DIR_MAX")).isEqualTo(Direction.values().length);
     }

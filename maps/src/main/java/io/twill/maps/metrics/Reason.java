@@ -16,6 +16,12 @@ public enum Reason {
     WRONG_VNI(8, "Wrong VNI"),
     ARP_UNSUPPORTED(9, "Unanswerable ARP"),
     NO_VXLAN_DEVICE(10, "No VXLAN device configured"),
+    NO_SERVICE_BACKEND(11, "Service has no backend"),
+    NAT_NO_PORT(12, "No free NAT port"),
+    NAT_FAILED(13, "Address translation failed"),
+    POLICY_DENIED(14, "Policy denied"),
+    NO_ROUTE(15, "No route for translated reply"),
+    FRAGMENT(16, "Fragment of a translated flow"),
     /** A code this build does not know (a newer datapath). */
     UNKNOWN(-1, "Unknown reason");
 
