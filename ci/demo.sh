@@ -29,6 +29,33 @@ $cluster status
 section "Connectivity: every pod to every pod (ICMP + TCP), every node to every pod"
 $cluster matrix --tcp
 
+section "A Service (kube-proxy replacement): ClusterIP 10.96.0.100:80 and NodePort 30080 -> pods b (node1) and d (node2)"
+# The Service as a user writes it, the EndpointSlice as the endpoint-slice controller would (no controller here).
+b_ip=$($cluster pod-ip b) d_ip=$($cluster pod-ip d)
+$cluster api POST /api/v1/namespaces/default/services >/dev/null <<JSON
+{"apiVersion":"v1","kind":"Service","metadata":{"name":"web","namespace":"default"},
+ "spec":{"type":"NodePort","clusterIP":"10.96.0.100","clusterIPs":["10.96.0.100"],
+         "ports":[{"name":"http","protocol":"TCP","port":80,"targetPort":80,"nodePort":30080}]}}
+JSON
+$cluster api POST /apis/discovery.k8s.io/v1/namespaces/default/endpointslices >/dev/null <<JSON
+{"apiVersion":"discovery.k8s.io/v1","kind":"EndpointSlice","addressType":"IPv4",
+ "metadata":{"name":"web-1","namespace":"default","labels":{"kubernetes.io/service-name":"web"}},
+ "ports":[{"name":"http","protocol":"TCP","port":80}],
+ "endpoints":[{"addresses":["$b_ip"],"nodeName":"node1","conditions":{"ready":true}},
+              {"addresses":["$d_ip"],"nodeName":"node2","conditions":{"ready":true}}]}
+JSON
+sleep 1
+node1_ip=$(cat /run/twill-cluster/nodes/node1/ip)
+ask() { "$@" socat -T2 - "${ADDR:?}" </dev/null 2>&1 || echo "(no answer)"; }
+for _ in 1 2 3 4; do printf 'pod a -> 10.96.0.100:80 (ClusterIP)  answered: %s\n' "$(ADDR=TCP4:10.96.0.100:80 ask $cluster pod-exec a)"; done
+printf 'node1 -> 10.96.0.100:80 (ClusterIP)  answered: %s\n' "$(ADDR=TCP4:10.96.0.100:80 ask $cluster node-exec node1)"
+printf 'world -> %s:30080 (NodePort)   answered: %s\n' "$node1_ip" "$(ADDR=TCP4:$node1_ip:30080 ask $cluster world-exec)"
+printf 'pod a -> 198.51.100.10:80 (outside)  answered: %s  (masqueraded to the node address)\n' \
+  "$(ADDR=TCP4:198.51.100.10:80 ask $cluster pod-exec a)"
+
+section "twillctl service list (node1)"
+$cluster twillctl node1 service list
+
 section "twillctl status (node1)"
 $cluster twillctl node1 status
 section "twillctl endpoint list (node1)"
@@ -42,7 +69,6 @@ section "bpftool net show (node1)"
 $cluster node-exec node1 bpftool net show
 
 section "Metrics excerpt (node1, :9962/metrics)"
-node1_ip=$(cat /run/twill-cluster/nodes/node1/ip)
 $cluster node-exec node1 curl -sf "http://$node1_ip:9962/metrics" \
   | grep -E '^twill_(forward_count_total|drop_count_total|endpoint_count|ipam_ips|node_count)' | head -20
 

@@ -39,6 +39,33 @@ final class NetnsCluster {
         return p;
     }
 
+    /**
+     * Writes an object to the cluster's API server (POST to create, PUT to replace), as a controller would; the JSON is
+     * Jackson's rendering of {@code object} (maps and lists). Returns the stored object.
+     */
+    static JsonNode apiWrite(String method, String path, Object object) {
+        try {
+            Process p = new ProcessBuilder(SCRIPT.toString(), "api", method, path).redirectErrorStream(false).start();
+            try (var out = p.getOutputStream()) {
+                JSON.writeValue(out, object);
+            }
+            String stdout = new String(p.getInputStream().readAllBytes());
+            String stderr = new String(p.getErrorStream().readAllBytes());
+            if (p.waitFor() != 0) throw new IllegalStateException("api " + method + " " + path + " failed: " + stderr + stdout);
+            return JSON.readTree(stdout);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted", e);
+        }
+    }
+
+    /** Deletes an object; false when it was not there. */
+    static boolean apiDelete(String path) {
+        return exec("api", "DELETE", path).ok();
+    }
+
     /** Runs a cluster command and fails with its output on a non-zero exit. */
     static String run(String... args) {
         return exec(args).check().stdout();
@@ -68,6 +95,11 @@ final class NetnsCluster {
 
     static String nodeNs(String node) {
         return NS_PREFIX + "-" + node;
+    }
+
+    /** The outside host's namespace (198.51.100.10, 203.0.113.10). */
+    static java.nio.file.Path worldNsPath() {
+        return io.twill.netlink.NetNs.named(NS_PREFIX + "-world");
     }
 
     static String podNs(String pod) {
