@@ -23,11 +23,14 @@ import java.util.Optional;
  * {@link #update updated} to a new program atomically.
  */
 public final class BpfLink implements AutoCloseable {
-    /** BPF_LINK_TYPE_TCX. */
-    public static final int TYPE_TCX = 11;
+    /** BPF_LINK_TYPE_CGROUP, BPF_LINK_TYPE_TCX. */
+    public static final int TYPE_CGROUP = 3, TYPE_TCX = 11;
 
-    /** What the kernel says about a link ({@code bpf_link_info}); ifindex/attach type are for TCX links. */
-    public record Info(int type, String typeName, int id, int programId, int ifindex, int attachType) {}
+    /**
+     * What the kernel says about a link ({@code bpf_link_info}): ifindex for TCX links, cgroupId (the cgroup
+     * directory's inode number; 0 once the cgroup was removed) for cgroup links, attachType for both.
+     */
+    public record Info(int type, String typeName, int id, int programId, int ifindex, int attachType, long cgroupId) {}
 
     private final int fd;
     private volatile Path pinnedAt;
@@ -61,6 +64,40 @@ public final class BpfLink implements AutoCloseable {
         throw ErrorText.fail("bpf_link_create", program.name() + " on ifindex " + ifindex + " tcx " + direction, fd, detail);
     }
 
+    /**
+     * Attaches {@code program} to the cgroup v2 directory {@code cgroupDir} at hook {@code type} with a cgroup link
+     * ({@code bpf_link_create}; the program must have been loaded for that hook, e.g. from section
+     * {@code cgroup/connect4}). The program then runs for every socket of the processes in that cgroup and its
+     * descendants. Several links may sit on one hook (BPF_F_ALLOW_MULTI semantics); {@link #update} swaps the program
+     * of this one atomically. Pin the link to keep it after this process exits.
+     */
+    public static BpfLink attachCgroup(BpfProgram program, Path cgroupDir, CgroupAttachType type) {
+        Libbpf.ensureAvailable();
+        program.ensureOpen();
+        PrintBridge.clear();
+        int cg = Libc.openDirectory(cgroupDir.toString());
+        if (cg < 0) {
+            throw ErrorText.fail("open", "cgroup " + cgroupDir, cg, cg == -Errno.ENOENT ? "no such directory"
+                    : cg == -Errno.ENOTDIR ? "not a directory" : null);
+        }
+        int fd;
+        try {
+            fd = (int) Libbpf.bpf_link_create.invokeExact(program.fd(), cg, type.attachType(), MemorySegment.NULL);
+        } catch (Throwable t) {
+            throw Native.rethrow(t);
+        } finally {
+            Libc.closeFd(cg);
+        }
+        if (fd >= 0) return new BpfLink(fd, null);
+        String detail = switch (-fd) {
+            case Errno.EBADF -> cgroupDir + " is not a cgroup v2 directory (look for the cgroup2 mount in /proc/self/mountinfo)";
+            case Errno.EINVAL -> "program " + program.name() + " (" + program.typeName() + ", section "
+                    + program.sectionName() + ") was not loaded for " + type + "; load it from section " + type.section();
+            default -> null;
+        };
+        throw ErrorText.fail("bpf_link_create", program.name() + " on cgroup " + cgroupDir + " " + type, fd, detail);
+    }
+
     /** Reopens a link pinned at {@code path}. */
     public static BpfLink openPinned(Path path) {
         Libbpf.ensureAvailable();
@@ -76,9 +113,15 @@ public final class BpfLink implements AutoCloseable {
             var l = LibbpfStructs.bpf_link_info;
             MemorySegment info = InfoReader.read(a, fd, l, "link fd " + fd);
             int type = InfoReader.i32(info, l, "type");
+            int attachType = switch (type) {
+                case TYPE_TCX -> InfoReader.i32(info, l, "tcx.attach_type");
+                case TYPE_CGROUP -> InfoReader.i32(info, l, "cgroup.attach_type");
+                default -> 0;
+            };
             return new Info(type, TypeNames.link(type), InfoReader.i32(info, l, "id"), InfoReader.i32(info, l, "prog_id"),
-                    type == TYPE_TCX ? InfoReader.i32(info, l, "tcx.ifindex") : 0,
-                    type == TYPE_TCX ? InfoReader.i32(info, l, "tcx.attach_type") : 0);
+                    type == TYPE_TCX ? InfoReader.i32(info, l, "tcx.ifindex") : 0, attachType,
+                    type == TYPE_CGROUP ? info.get(java.lang.foreign.ValueLayout.JAVA_LONG,
+                            LibbpfStructs.offset(l, "cgroup.cgroup_id")) : 0);
         }
     }
 

@@ -133,6 +133,7 @@ public final class BpfObject implements AutoCloseable {
             }
             fixProgramTypes(obj);
             checkPinRoot(spec, obj);
+            PinnedMapFit.check(spec, obj);
         }
     }
 

@@ -11,6 +11,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * What to load, before anything touches the kernel: the ELF object (a file, bytes, or a classpath resource such as
@@ -28,15 +29,16 @@ public final class ObjectSpec {
     private final Map<String, Integer> maxEntries;
     private final Map<String, Path> reusedMaps;
     private final Map<String, Path> pinPaths;
+    private final Set<String> resizablePins;
 
     private ObjectSpec(Path file, byte[] bytes, String origin, String objectName, Path pinRoot,
                        Map<String, byte[]> constants, Map<String, Integer> maxEntries, Map<String, Path> reusedMaps) {
-        this(file, bytes, origin, objectName, pinRoot, constants, maxEntries, reusedMaps, Map.of());
+        this(file, bytes, origin, objectName, pinRoot, constants, maxEntries, reusedMaps, Map.of(), Set.of());
     }
 
     private ObjectSpec(Path file, byte[] bytes, String origin, String objectName, Path pinRoot,
                        Map<String, byte[]> constants, Map<String, Integer> maxEntries, Map<String, Path> reusedMaps,
-                       Map<String, Path> pinPaths) {
+                       Map<String, Path> pinPaths, Set<String> resizablePins) {
         this.file = file;
         this.bytes = bytes;
         this.origin = origin;
@@ -46,6 +48,7 @@ public final class ObjectSpec {
         this.maxEntries = Collections.unmodifiableMap(maxEntries);
         this.reusedMaps = Collections.unmodifiableMap(reusedMaps);
         this.pinPaths = Collections.unmodifiableMap(new LinkedHashMap<>(pinPaths));
+        this.resizablePins = Set.copyOf(resizablePins);
     }
 
     /** An object file on disk (read by libbpf at load time). */
@@ -88,7 +91,7 @@ public final class ObjectSpec {
     public ObjectSpec withObjectName(String name) {
         if (name == null || name.isBlank()) throw new IllegalArgumentException("object name must not be blank");
         return new ObjectSpec(file, bytes, origin, name, pinRoot, new LinkedHashMap<>(constants),
-                new LinkedHashMap<>(maxEntries), new LinkedHashMap<>(reusedMaps), pinPaths);
+                new LinkedHashMap<>(maxEntries), new LinkedHashMap<>(reusedMaps), pinPaths, resizablePins);
     }
 
     /**
@@ -99,7 +102,7 @@ public final class ObjectSpec {
     public ObjectSpec withPinRoot(Path root) {
         Objects.requireNonNull(root, "root");
         return new ObjectSpec(file, bytes, origin, objectName, root, new LinkedHashMap<>(constants),
-                new LinkedHashMap<>(maxEntries), new LinkedHashMap<>(reusedMaps), pinPaths);
+                new LinkedHashMap<>(maxEntries), new LinkedHashMap<>(reusedMaps), pinPaths, resizablePins);
     }
 
     /** Sets the {@code const volatile} global {@code name} (in .rodata) to these bytes, which must match its size. */
@@ -109,7 +112,7 @@ public final class ObjectSpec {
         var c = new LinkedHashMap<>(constants);
         c.put(name, value.clone());
         return new ObjectSpec(file, bytes, origin, objectName, pinRoot, c, new LinkedHashMap<>(maxEntries),
-                new LinkedHashMap<>(reusedMaps), pinPaths);
+                new LinkedHashMap<>(reusedMaps), pinPaths, resizablePins);
     }
 
     /** A 4-byte {@code const volatile __u32/__s32} global, in host byte order. */
@@ -133,7 +136,7 @@ public final class ObjectSpec {
         var m = new LinkedHashMap<>(maxEntries);
         m.put(map, entries);
         return new ObjectSpec(file, bytes, origin, objectName, pinRoot, new LinkedHashMap<>(constants), m,
-                new LinkedHashMap<>(reusedMaps), pinPaths);
+                new LinkedHashMap<>(reusedMaps), pinPaths, resizablePins);
     }
 
     /** Uses the map pinned at {@code pin} for map {@code map} instead of creating one ({@code bpf_map__reuse_fd}). */
@@ -142,7 +145,7 @@ public final class ObjectSpec {
         var r = new LinkedHashMap<>(reusedMaps);
         r.put(map, pin);
         return new ObjectSpec(file, bytes, origin, objectName, pinRoot, new LinkedHashMap<>(constants),
-                new LinkedHashMap<>(maxEntries), r, pinPaths);
+                new LinkedHashMap<>(maxEntries), r, pinPaths, resizablePins);
     }
 
     /**
@@ -154,7 +157,20 @@ public final class ObjectSpec {
         var p = new LinkedHashMap<>(pinPaths);
         p.put(map, pin);
         return new ObjectSpec(file, bytes, origin, objectName, pinRoot, new LinkedHashMap<>(constants),
-                new LinkedHashMap<>(maxEntries), new LinkedHashMap<>(reusedMaps), p);
+                new LinkedHashMap<>(maxEntries), new LinkedHashMap<>(reusedMaps), p, resizablePins);
+    }
+
+    /**
+     * Maps (by name) whose pin may be replaced when it does not fit: a map pinned by an earlier run whose type, key
+     * or value size, max_entries or flags differ from this object's (after {@link #withMaxEntries}) is unpinned
+     * and created afresh, losing its contents (for connection tracking: tracked connections start over), and the
+     * replacement is logged. A misfit pin of any other map fails the load with a message naming the map and both
+     * values, instead of libbpf's "parameter mismatch".
+     */
+    public ObjectSpec withResizablePins(Set<String> maps) {
+        Objects.requireNonNull(maps, "maps");
+        return new ObjectSpec(file, bytes, origin, objectName, pinRoot, new LinkedHashMap<>(constants),
+                new LinkedHashMap<>(maxEntries), new LinkedHashMap<>(reusedMaps), pinPaths, maps);
     }
 
     /** Opens, configures and loads the object: all or nothing. */
@@ -176,6 +192,8 @@ public final class ObjectSpec {
     public Map<String, Path> reusedMaps() { return reusedMaps; }
 
     public Map<String, Path> mapPinPaths() { return pinPaths; }
+
+    public Set<String> resizablePins() { return resizablePins; }
 
     Optional<Path> file() { return Optional.ofNullable(file); }
 

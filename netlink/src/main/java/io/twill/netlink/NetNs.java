@@ -1,11 +1,13 @@
 package io.twill.netlink;
 
 import io.twill.netlink.internal.LibC;
+import io.twill.netlink.internal.NetNsWorker;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Objects;
@@ -68,6 +70,42 @@ public final class NetNs {
             task.run();
             return null;
         });
+    }
+
+    /**
+     * The cookie of the calling thread's network namespace ({@code SO_NETNS_COOKIE}, Linux 5.14): a 64-bit id the
+     * kernel never reuses while it runs, the same number BPF programs get from {@code bpf_get_netns_cookie}. The
+     * socket hooks key {@code twill_lb_netns} by it.
+     */
+    public static long currentCookie() {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment err = LibC.errnoSegment(arena);
+            int fd = LibC.socket(err, LibC.AF_INET, LibC.SOCK_DGRAM | LibC.SOCK_CLOEXEC, 0);
+            if (fd < 0) throw new NetlinkException("socket", "AF_INET/SOCK_DGRAM", LibC.errno(err), "for SO_NETNS_COOKIE");
+            try {
+                MemorySegment cookie = arena.allocate(ValueLayout.JAVA_LONG);
+                MemorySegment len = arena.allocate(ValueLayout.JAVA_INT);
+                len.set(ValueLayout.JAVA_INT, 0, 8);
+                if (LibC.getsockopt(err, fd, LibC.SOL_SOCKET, LibC.SO_NETNS_COOKIE, cookie, len) != 0) {
+                    int e = LibC.errno(err);
+                    throw new NetlinkException("getsockopt", "SO_NETNS_COOKIE", e,
+                            e == Errno.ENOPROTOOPT ? "this kernel has no SO_NETNS_COOKIE (Linux 5.14 or newer)" : "cannot read the netns cookie");
+                }
+                return cookie.get(ValueLayout.JAVA_LONG, 0);
+            } finally {
+                LibC.close(err, fd);
+            }
+        }
+    }
+
+    /**
+     * The cookie of the network namespace at {@code nsPath} ({@code /run/netns/x}, {@code /proc/<pid>/ns/net}), read
+     * by a thread that enters it for the call (the shared {@link io.twill.netlink.internal.NetNsWorker}, no thread
+     * per call).
+     */
+    public static long cookie(Path nsPath) {
+        Objects.requireNonNull(nsPath, "nsPath");
+        return NetNsWorker.call(nsPath, NetNs::currentCookie);
     }
 
     /** The path of a named namespace made by {@code ip netns add name}. */

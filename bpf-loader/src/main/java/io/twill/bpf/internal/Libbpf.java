@@ -95,6 +95,7 @@ public final class Libbpf {
     public static final MethodHandle bpf_map__value_size = fn("bpf_map__value_size", FunctionDescriptor.of(JAVA_INT, ADDRESS));
     public static final MethodHandle bpf_map__max_entries = fn("bpf_map__max_entries", FunctionDescriptor.of(JAVA_INT, ADDRESS));
     public static final MethodHandle bpf_map__set_max_entries = fn("bpf_map__set_max_entries", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT));
+    public static final MethodHandle bpf_map__map_flags = fn("bpf_map__map_flags", FunctionDescriptor.of(JAVA_INT, ADDRESS));
     public static final MethodHandle bpf_map__is_internal = fn("bpf_map__is_internal", FunctionDescriptor.of(JAVA_BOOLEAN, ADDRESS));
     public static final MethodHandle bpf_map__set_pin_path = fn("bpf_map__set_pin_path", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS));
     public static final MethodHandle bpf_map__pin_path = fn("bpf_map__pin_path", FunctionDescriptor.of(ADDRESS, ADDRESS));

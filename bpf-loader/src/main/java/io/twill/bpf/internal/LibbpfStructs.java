@@ -120,6 +120,8 @@ public final class LibbpfStructs {
             unionLayout(
                     structLayout(JAVA_INT.withName("netns_ino"), JAVA_INT.withName("attach_type")).withName("netns"),
                     structLayout(JAVA_INT.withName("ifindex"), JAVA_INT.withName("attach_type")).withName("tcx"),
+                    structLayout(JAVA_LONG.withName("cgroup_id"), JAVA_INT.withName("attach_type"), paddingLayout(4))
+                            .withName("cgroup"),
                     paddingLayout(32)))
             .withByteAlignment(8) // __attribute__((aligned(8)))
             .withName("bpf_link_info");

@@ -16,6 +16,7 @@ public final class Libc {
     private static final Linker LINKER = Linker.nativeLinker();
     private static final Linker.Option ERRNO = Linker.Option.captureCallState("errno");
     private static final int F_DUPFD_CLOEXEC = 1030;
+    private static final int O_RDONLY = 0, O_DIRECTORY = 0x10000, O_CLOEXEC = 0x80000;
 
     public static final MethodHandle close = fn("close", FunctionDescriptor.of(JAVA_INT, JAVA_INT));
     /** {@code int fcntl(int fd, int cmd, ...)} with one variadic int. [errno] */
@@ -30,6 +31,20 @@ public final class Libc {
     /** {@code int vasprintf(char **strp, const char *fmt, va_list ap)}: formats without truncation (a verifier log can be long). */
     public static final MethodHandle vasprintf = fn("vasprintf", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS));
     public static final MethodHandle free = fn("free", FunctionDescriptor.ofVoid(ADDRESS));
+    /** [errno] {@code int open(const char *path, int flags, ...)} with one variadic mode. */
+    public static final MethodHandle open = fn("open", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT),
+            Linker.Option.firstVariadicArg(2), ERRNO);
+
+    /** A close-on-exec read-only descriptor for the directory {@code path} (a cgroup); -errno on failure. */
+    public static int openDirectory(String path) {
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment errno = Libbpf.newErrnoSegment(a);
+            int r = (int) open.invokeExact(errno, a.allocateFrom(path), O_RDONLY | O_DIRECTORY | O_CLOEXEC, 0);
+            return r >= 0 ? r : -Libbpf.errno(errno);
+        } catch (Throwable t) {
+            throw Native.rethrow(t);
+        }
+    }
 
     /** A new close-on-exec descriptor for the same open file; -errno on failure. */
     public static int dup(int fd) {

@@ -27,9 +27,9 @@ public final class LibC {
     public static final int CLONE_NEWNET = 0x40000000;
 
     public static final int AF_UNSPEC = 0, AF_INET = 2, AF_INET6 = 10, AF_NETLINK = 16;
-    public static final int SOCK_RAW = 3, SOCK_CLOEXEC = 0x80000;
+    public static final int SOCK_DGRAM = 2, SOCK_RAW = 3, SOCK_CLOEXEC = 0x80000;
     public static final int NETLINK_ROUTE = 0;
-    public static final int SOL_SOCKET = 1, SO_SNDBUF = 7, SO_RCVBUF = 8, SO_RCVTIMEO = 20;
+    public static final int SOL_SOCKET = 1, SO_SNDBUF = 7, SO_RCVBUF = 8, SO_RCVTIMEO = 20, SO_NETNS_COOKIE = 71;
     public static final int SOL_NETLINK = 270;
     public static final int NETLINK_CAP_ACK = 10, NETLINK_EXT_ACK = 11, NETLINK_GET_STRICT_CHK = 12;
     public static final int MSG_PEEK = 0x2, MSG_TRUNC = 0x20, MSG_DONTWAIT = 0x40;
@@ -58,6 +58,8 @@ public final class LibC {
             FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, ADDRESS));
     private static final MethodHandle SETSOCKOPT = errnoCall("setsockopt",
             FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT));
+    private static final MethodHandle GETSOCKOPT = errnoCall("getsockopt",
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, ADDRESS));
     private static final MethodHandle SEND = errnoCall("send",
             FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT));
     private static final MethodHandle RECV = errnoCall("recv",
@@ -126,6 +128,15 @@ public final class LibC {
             return (int) SETSOCKOPT.invokeExact(errno, fd, level, optname, optval, optlen);
         } catch (Throwable t) {
             throw new AssertionError("setsockopt", t);
+        }
+    }
+
+    public static int getsockopt(MemorySegment errno, int fd, int level, int optname, MemorySegment optval,
+                                 MemorySegment optlen) {
+        try {
+            return (int) GETSOCKOPT.invokeExact(errno, fd, level, optname, optval, optlen);
+        } catch (Throwable t) {
+            throw new AssertionError("getsockopt", t);
         }
     }
 
