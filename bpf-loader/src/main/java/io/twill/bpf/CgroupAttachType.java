@@ -35,7 +35,8 @@ public enum CgroupAttachType {
                 + java.util.Arrays.stream(values()).map(CgroupAttachType::section).toList());
     }
 
-    static CgroupAttachType ofAttachType(int type) {
+    /** The hook with {@code enum bpf_attach_type} value {@code type} (from {@link BpfLink.Info#attachType()}). */
+    public static CgroupAttachType ofAttachType(int type) {
         for (CgroupAttachType t : values()) if (t.attachType == type) return t;
         throw new IllegalArgumentException("attach type " + type + " (" + TypeNames.attach(type)
                 + ") is not a cgroup socket-address hook Twill knows");

@@ -34,6 +34,11 @@ record CtlOptions(Command command, Output output, Path pinRoot, Path stateDir, U
         BPF_ENDPOINT_LIST("bpf endpoint list"),
         BPF_TUNNEL_LIST("bpf tunnel list"),
         BPF_METRICS_LIST("bpf metrics list"),
+        SERVICE_LIST("service list"),
+        BPF_CT_LIST("bpf ct list"),
+        BPF_CT_FLUSH("bpf ct flush"),
+        BPF_NAT_LIST("bpf nat list"),
+        BPF_LB_LIST("bpf lb list"),
         MONITOR("monitor");
 
         final String words;
@@ -57,6 +62,11 @@ record CtlOptions(Command command, Output output, Path pinRoot, Path stateDir, U
               bpf endpoint list    twill_endpoints, read from the pinned map
               bpf tunnel list      twill_tunnel (pod CIDR -> node IP), read from the pinned map
               bpf metrics list     twill_metrics (packets/bytes by reason and direction), summed over CPUs
+              service list         Service frontends and their backends (twill_lb_*), like cilium-dbg service list
+              bpf ct list          twill_ct: tracked connections, initiator -> responder, flags, expiry, counters
+              bpf ct flush         deletes every twill_ct entry (live connections are tracked again from their next packet)
+              bpf nat list         twill_snat: masquerade and NodePort SNAT translations
+              bpf lb list          twill_lb_services, twill_lb_backends and twill_lb_revnat as stored
               monitor              live drop and trace events from twill_events, one per line, until Ctrl-C
               help                 this text
               ("ls" is accepted for "list")
@@ -139,13 +149,16 @@ record CtlOptions(Command command, Output output, Path pinRoot, Path stateDir, U
         }
         // Say which word is wrong: the longest known prefix tells.
         if (words.getFirst().equals("bpf") && words.size() == 1) {
-            throw new UsageException("'bpf' needs a map and a verb: bpf endpoint|tunnel|metrics list");
+            throw new UsageException("'bpf' needs a map and a verb: bpf endpoint|tunnel|metrics|ct|nat|lb list");
         }
         if (words.getFirst().equals("bpf")
-                && !List.of("endpoint", "tunnel", "metrics").contains(words.get(1))) {
-            throw new UsageException("unknown map '" + words.get(1) + "' (endpoint, tunnel or metrics)");
+                && !List.of("endpoint", "tunnel", "metrics", "ct", "nat", "lb").contains(words.get(1))) {
+            throw new UsageException("unknown map '" + words.get(1) + "' (endpoint, tunnel, metrics, ct, nat or lb)");
         }
-        if ((words.getFirst().equals("bpf") || words.getFirst().equals("endpoint"))
+        if (joined.startsWith("bpf ct ")) {
+            throw new UsageException("'" + joined + "': bpf ct takes 'list' (or 'ls') or 'flush'");
+        }
+        if ((words.getFirst().equals("bpf") || words.getFirst().equals("endpoint") || words.getFirst().equals("service"))
                 && !words.getLast().equals("list")) {
             throw new UsageException("'" + joined + "': only 'list' (or 'ls') is supported here");
         }

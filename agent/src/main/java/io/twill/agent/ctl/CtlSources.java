@@ -3,6 +3,15 @@ package io.twill.agent.ctl;
 import io.twill.agent.metrics.EndpointView;
 import io.twill.agent.metrics.StatusReport;
 import io.twill.maps.MapEntry;
+import io.twill.maps.ct.CtEntry;
+import io.twill.maps.ct.CtKey;
+import io.twill.maps.lb.LbBackend;
+import io.twill.maps.lb.LbKey;
+import io.twill.maps.lb.LbRevNat;
+import io.twill.maps.lb.LbRevNatKey;
+import io.twill.maps.lb.LbService;
+import io.twill.maps.snat.SnatEntry;
+import io.twill.maps.snat.SnatKey;
 import io.twill.maps.endpoints.EndpointInfo;
 import io.twill.maps.endpoints.EndpointKey;
 import io.twill.maps.events.DatapathEvent;
@@ -32,6 +41,22 @@ interface CtlSources {
     List<MapEntry<TunnelKey, TunnelInfo>> bpfTunnel(Path pinRoot);
 
     List<MapEntry<MetricsKey, MetricsValue>> bpfMetrics(Path pinRoot);
+
+    List<MapEntry<CtKey, CtEntry>> bpfCt(Path pinRoot);
+
+    /** Deletes every twill_ct entry; returns how many. */
+    int flushCt(Path pinRoot);
+
+    List<MapEntry<SnatKey, SnatEntry>> bpfNat(Path pinRoot);
+
+    List<MapEntry<LbKey, LbService>> lbServices(Path pinRoot);
+
+    List<MapEntry<Long, LbBackend>> lbBackends(Path pinRoot);
+
+    List<MapEntry<LbRevNatKey, LbRevNat>> lbRevNat(Path pinRoot);
+
+    /** The datapath's clock (CLOCK_MONOTONIC seconds), for expiry times. */
+    long monotonicSeconds();
 
     /** The agent's {@code /v1/status}. */
     StatusReport agentStatus(URI agent) throws IOException, InterruptedException;

@@ -5,6 +5,20 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.twill.agent.metrics.EndpointView;
 import io.twill.agent.metrics.StatusReport;
 import io.twill.maps.MapEntry;
+import io.twill.maps.ct.CtEntry;
+import io.twill.maps.ct.CtKey;
+import io.twill.maps.ct.CtMap;
+import io.twill.maps.lb.LbBackend;
+import io.twill.maps.lb.LbBackendsMap;
+import io.twill.maps.lb.LbKey;
+import io.twill.maps.lb.LbRevNat;
+import io.twill.maps.lb.LbRevNatKey;
+import io.twill.maps.lb.LbRevNatMap;
+import io.twill.maps.lb.LbService;
+import io.twill.maps.lb.LbServicesMap;
+import io.twill.maps.snat.SnatEntry;
+import io.twill.maps.snat.SnatKey;
+import io.twill.maps.snat.SnatMap;
 import io.twill.maps.endpoints.EndpointInfo;
 import io.twill.maps.endpoints.EndpointKey;
 import io.twill.maps.endpoints.EndpointsMap;
@@ -86,6 +100,53 @@ final class LiveSources implements CtlSources {
         try (MetricsMap m = MetricsMap.openPinned(pinRoot)) {
             return m.entries();
         }
+    }
+
+    @Override
+    public List<MapEntry<CtKey, CtEntry>> bpfCt(Path pinRoot) {
+        try (CtMap m = CtMap.openPinned(pinRoot)) {
+            return m.entries();
+        }
+    }
+
+    @Override
+    public int flushCt(Path pinRoot) {
+        try (CtMap m = CtMap.openPinned(pinRoot)) {
+            return m.flush();
+        }
+    }
+
+    @Override
+    public List<MapEntry<SnatKey, SnatEntry>> bpfNat(Path pinRoot) {
+        try (SnatMap m = SnatMap.openPinned(pinRoot)) {
+            return m.entries();
+        }
+    }
+
+    @Override
+    public List<MapEntry<LbKey, LbService>> lbServices(Path pinRoot) {
+        try (LbServicesMap m = LbServicesMap.openPinned(pinRoot)) {
+            return m.entries();
+        }
+    }
+
+    @Override
+    public List<MapEntry<Long, LbBackend>> lbBackends(Path pinRoot) {
+        try (LbBackendsMap m = LbBackendsMap.openPinned(pinRoot)) {
+            return m.entries();
+        }
+    }
+
+    @Override
+    public List<MapEntry<LbRevNatKey, LbRevNat>> lbRevNat(Path pinRoot) {
+        try (LbRevNatMap m = LbRevNatMap.openPinned(pinRoot)) {
+            return m.entries();
+        }
+    }
+
+    @Override
+    public long monotonicSeconds() {
+        return CtMap.monotonicSeconds();
     }
 
     @Override

@@ -88,6 +88,11 @@ public final class Twillctl {
                 case BPF_ENDPOINT_LIST -> bpfEndpoints(o);
                 case BPF_TUNNEL_LIST -> bpfTunnel(o);
                 case BPF_METRICS_LIST -> bpfMetrics(o);
+                case SERVICE_LIST -> new ServiceCommands(sources, out).serviceList(o);
+                case BPF_CT_LIST -> new ServiceCommands(sources, out).ctList(o);
+                case BPF_CT_FLUSH -> new ServiceCommands(sources, out).ctFlush(o);
+                case BPF_NAT_LIST -> new ServiceCommands(sources, out).natList(o);
+                case BPF_LB_LIST -> new ServiceCommands(sources, out).lbList(o);
                 case MONITOR -> new Monitor(sources, out, err).run(o, stop);
                 case HELP -> OK;
             };

@@ -3,6 +3,15 @@ package io.twill.agent.ctl;
 import io.twill.agent.metrics.EndpointView;
 import io.twill.agent.metrics.StatusReport;
 import io.twill.maps.MapEntry;
+import io.twill.maps.ct.CtEntry;
+import io.twill.maps.ct.CtKey;
+import io.twill.maps.lb.LbBackend;
+import io.twill.maps.lb.LbKey;
+import io.twill.maps.lb.LbRevNat;
+import io.twill.maps.lb.LbRevNatKey;
+import io.twill.maps.lb.LbService;
+import io.twill.maps.snat.SnatEntry;
+import io.twill.maps.snat.SnatKey;
 import io.twill.maps.endpoints.EndpointInfo;
 import io.twill.maps.endpoints.EndpointKey;
 import io.twill.maps.events.DatapathEvent;
@@ -29,6 +38,12 @@ final class FakeSources implements CtlSources {
     List<MapEntry<EndpointKey, EndpointInfo>> endpoints = new ArrayList<>();
     List<MapEntry<TunnelKey, TunnelInfo>> tunnel = new ArrayList<>();
     List<MapEntry<MetricsKey, MetricsValue>> metrics = new ArrayList<>();
+    List<MapEntry<CtKey, CtEntry>> ct = new ArrayList<>();
+    List<MapEntry<SnatKey, SnatEntry>> nat = new ArrayList<>();
+    List<MapEntry<LbKey, LbService>> lbServices = new ArrayList<>();
+    List<MapEntry<Long, LbBackend>> lbBackends = new ArrayList<>();
+    List<MapEntry<LbRevNatKey, LbRevNat>> lbRevNat = new ArrayList<>();
+    long now = 1000;
     StatusReport status;
     List<EndpointView> state = new ArrayList<>();
     List<String> stateWarnings = new ArrayList<>();
@@ -62,6 +77,43 @@ final class FakeSources implements CtlSources {
     @Override
     public List<MapEntry<MetricsKey, MetricsValue>> bpfMetrics(Path pinRoot) {
         return map(pinRoot, "twill_metrics", metrics);
+    }
+
+    @Override
+    public List<MapEntry<CtKey, CtEntry>> bpfCt(Path pinRoot) {
+        return map(pinRoot, "twill_ct", ct);
+    }
+
+    @Override
+    public int flushCt(Path pinRoot) {
+        int n = map(pinRoot, "twill_ct", ct).size();
+        ct.clear();
+        return n;
+    }
+
+    @Override
+    public List<MapEntry<SnatKey, SnatEntry>> bpfNat(Path pinRoot) {
+        return map(pinRoot, "twill_snat", nat);
+    }
+
+    @Override
+    public List<MapEntry<LbKey, LbService>> lbServices(Path pinRoot) {
+        return map(pinRoot, "twill_lb_services", lbServices);
+    }
+
+    @Override
+    public List<MapEntry<Long, LbBackend>> lbBackends(Path pinRoot) {
+        return map(pinRoot, "twill_lb_backends", lbBackends);
+    }
+
+    @Override
+    public List<MapEntry<LbRevNatKey, LbRevNat>> lbRevNat(Path pinRoot) {
+        return map(pinRoot, "twill_lb_revnat", lbRevNat);
+    }
+
+    @Override
+    public long monotonicSeconds() {
+        return now;
     }
 
     @Override

@@ -13,6 +13,20 @@ import io.twill.maps.datapath.Datapath;
 import io.twill.maps.datapath.DatapathConfig;
 import io.twill.maps.endpoints.EndpointInfo;
 import io.twill.maps.endpoints.EndpointKey;
+import io.twill.maps.Protocols;
+import io.twill.maps.ct.CtEntry;
+import io.twill.maps.ct.CtKey;
+import io.twill.maps.ct.CtMap;
+import io.twill.maps.lb.LbBackend;
+import io.twill.maps.lb.LbBackendsMap;
+import io.twill.maps.lb.LbKey;
+import io.twill.maps.lb.LbRevNat;
+import io.twill.maps.lb.LbRevNatMap;
+import io.twill.maps.lb.LbService;
+import io.twill.maps.lb.LbServicesMap;
+import io.twill.maps.snat.SnatEntry;
+import io.twill.maps.snat.SnatKey;
+import io.twill.maps.snat.SnatMap;
 import io.twill.testkit.PrivilegedTest;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -139,6 +153,45 @@ class TwillctlPrivilegedIT {
                     "twill_drop_count_total{direction=\"egress\",reason=\"Unsupported L3 protocol\"} 2.0",
                     "twill_drop_bytes_total{direction=\"egress\",reason=\"Unsupported L3 protocol\"} 108.0");
         }
+    }
+
+    @Test
+    void servicesConntrackAndNatFromThePinnedMaps() throws Exception {
+        try (LbServicesMap services = LbServicesMap.openPinned(root.path());
+             LbBackendsMap backends = LbBackendsMap.openPinned(root.path());
+             LbRevNatMap revnat = LbRevNatMap.openPinned(root.path());
+             CtMap ct = CtMap.openPinned(root.path());
+             SnatMap snat = SnatMap.openPinned(root.path())) {
+            backends.put(7, LbBackend.active(Ipv4.parse("10.200.1.7"), 8080, Protocols.TCP));
+            revnat.put(1, new LbRevNat(Ipv4.parse("10.96.0.10"), 80));
+            services.putFrontend(LbKey.frontend(Ipv4.parse("10.96.0.10"), 80, Protocols.TCP),
+                    LbService.service(1, 1, LbService.F_CLUSTER_IP, 0), List.of(7L));
+            long now = CtMap.monotonicSeconds();
+            var client = Ipv4.parse("10.200.1.9");
+            var server = Ipv4.parse("10.200.1.7");
+            int initiator = CtKey.sourceIsA(client, 40000, server, 8080) ? 0 : CtEntry.F_INITIATOR_B;
+            ct.update(CtKey.ofPacket(client, 40000, server, 8080, Protocols.TCP, 0),
+                    new CtEntry(3, 180, 2, 120, now + 100, now, 0, 0, 1, CtEntry.F_SEEN_REPLY | initiator, 0x12, 0x12),
+                    UpdateFlag.ANY);
+            snat.update(new SnatKey(Ipv4.parse("10.200.1.9"), Ipv4.parse("192.0.2.1"), 40000, 443, Protocols.TCP,
+                    SnatKey.DIR_OUT), new SnatEntry(Ipv4.parse("192.168.50.2"), 61000, 0, Ipv4.ANY, 0, now + 60, now),
+                    UpdateFlag.ANY);
+        }
+        assertThat(ctl("service list")).isZero();
+        assertThat(out()).contains("1  10.96.0.10:80/TCP  ClusterIP     7 => 10.200.1.7:8080/TCP (active)");
+        assertThat(ctl("bpf lb list -o json")).isZero();
+        assertThat(new ObjectMapper().readTree(out()).get("services")).hasSize(2);
+        assertThat(ctl("bpf ct list -o json")).isZero();
+        JsonNode conn = new ObjectMapper().readTree(out()).get(0);
+        assertThat(conn.get("initiator").asText()).isEqualTo("10.200.1.9:40000");
+        assertThat(conn.get("responder").asText()).isEqualTo("10.200.1.7:8080");
+        assertThat(conn.get("expiresIn").asLong()).isBetween(98L, 100L);
+        assertThat(ctl("bpf nat list")).isZero();
+        assertThat(out()).contains("out  tcp    10.200.1.9:40000  192.0.2.1:443  192.168.50.2:61000");
+        assertThat(ctl("bpf ct flush")).isZero();
+        assertThat(out()).isEqualTo("deleted 1 entries from twill_ct\n");
+        assertThat(ctl("bpf ct list -o json")).isZero();
+        assertThat(out().strip()).isEqualTo("[ ]");
     }
 
     @Test
