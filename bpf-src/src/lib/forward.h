@@ -37,10 +37,12 @@ static __always_inline int redirect_overlay(struct __sk_buff *skb, __be32 node_i
 }
 
 /*
- * Routes with the kernel's FIB and redirects to the device it picks, skipping the rest of the stack. `output`: look
- * the route up as the node's own packet would be (translated replies from a node or Service address); otherwise as a
- * packet forwarded from the device it arrived on. When the FIB cannot decide (forwarding off, fragmentation needed,
- * unreachable), `to_stack_on_miss` hands the packet to the stack, which answers with ICMP; else it is dropped.
+ * Routes with the kernel's FIB and redirects to the device it picks, skipping the rest of the stack. The lookup is
+ * always made as for a packet forwarded from the device it arrived on (BPF_FIB_LOOKUP_OUTPUT would pin the route to
+ * that device); bpf_fib_lookup does not check the source, so translated replies from a node or Service address route
+ * like any other. `output`: such a reply, which starts its journey here: its TTL is left alone. When the FIB cannot
+ * decide (forwarding off, fragmentation needed, unreachable), `to_stack_on_miss` hands the packet to the stack, which
+ * answers with ICMP; else it is dropped.
  */
 static __always_inline int redirect_fib(struct __sk_buff *skb, __u8 dir, int output, int to_stack_on_miss)
 {
@@ -57,7 +59,7 @@ static __always_inline int redirect_fib(struct __sk_buff *skb, __u8 dir, int out
 	fib.ipv4_src = v.ip->saddr;
 	fib.ipv4_dst = v.ip->daddr;
 	fib.ifindex = skb->ifindex;
-	rc = bpf_fib_lookup(skb, &fib, sizeof(fib), output ? BPF_FIB_LOOKUP_OUTPUT : 0);
+	rc = bpf_fib_lookup(skb, &fib, sizeof(fib), 0);
 	if (rc == BPF_FIB_LKUP_RET_SUCCESS || rc == BPF_FIB_LKUP_RET_NO_NEIGH) {
 		if (load_ipv4(skb, &v) < 0)
 			return drop_packet(skb, DROP_INVALID_PACKET, dir);

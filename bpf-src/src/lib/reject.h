@@ -130,6 +130,7 @@ struct icmp_unreach {
 static __always_inline int reject_icmp(struct __sk_buff *skb)
 {
 	struct icmp_unreach msg = { .type = ICMP_DEST_UNREACH, .code = ICMP_PORT_UNREACH };
+	struct iphdr ip = {};
 	struct l3_view v;
 	__be32 saddr, daddr;
 
@@ -147,9 +148,12 @@ static __always_inline int reject_icmp(struct __sk_buff *skb)
 		return -1;
 	if (bpf_skb_store_bytes(skb, sizeof(struct ethhdr) + sizeof(struct iphdr), &msg, sizeof(msg), 0) < 0)
 		return -1;
+	/* The new header goes in through a copy: the room is zeroed, so the packet holds no IPv4 header to point at yet. */
+	reject_ip_header(&ip, daddr, saddr, IPPROTO_ICMP, sizeof(struct iphdr) + sizeof(msg));
+	if (bpf_skb_store_bytes(skb, sizeof(struct ethhdr), &ip, sizeof(ip), 0) < 0)
+		return -1;
 	if (load_ipv4(skb, &v) < 0)
 		return -1;
-	reject_ip_header(v.ip, daddr, saddr, IPPROTO_ICMP, sizeof(struct iphdr) + sizeof(msg));
 	swap_macs(v.eth);
 	return 0;
 }

@@ -12,7 +12,18 @@ public enum CgroupAttachType {
     /** {@code BPF_CGROUP_UDP4_RECVMSG}: the source address recvmsg(2)/recvfrom(2) reports on an IPv4 UDP socket. */
     RECVMSG4(19, "cgroup/recvmsg4"),
     /** {@code BPF_CGROUP_INET4_GETPEERNAME}: the peer address getpeername(2) reports. */
-    GETPEERNAME4(29, "cgroup/getpeername4");
+    GETPEERNAME4(29, "cgroup/getpeername4"),
+    /**
+     * {@code BPF_CGROUP_INET6_CONNECT}: connect(2) of an IPv6 socket, which reaches IPv4 peers through IPv4-mapped
+     * addresses (::ffff:a.b.c.d): how dual-stack runtimes such as the JVM open every IPv4 connection.
+     */
+    CONNECT6(11, "cgroup/connect6"),
+    /** {@code BPF_CGROUP_UDP6_SENDMSG}: sendmsg(2)/sendto(2) with an address on an IPv6 UDP socket. */
+    SENDMSG6(15, "cgroup/sendmsg6"),
+    /** {@code BPF_CGROUP_UDP6_RECVMSG}: the source address recvmsg(2)/recvfrom(2) reports on an IPv6 UDP socket. */
+    RECVMSG6(20, "cgroup/recvmsg6"),
+    /** {@code BPF_CGROUP_INET6_GETPEERNAME}: the peer address getpeername(2) reports on an IPv6 socket. */
+    GETPEERNAME6(30, "cgroup/getpeername6");
 
     private final int attachType;
     private final String section;

@@ -22,7 +22,11 @@ class CgroupAttachTypeTest {
             CgroupAttachType.CONNECT4, "BPF_CGROUP_INET4_CONNECT",
             CgroupAttachType.SENDMSG4, "BPF_CGROUP_UDP4_SENDMSG",
             CgroupAttachType.RECVMSG4, "BPF_CGROUP_UDP4_RECVMSG",
-            CgroupAttachType.GETPEERNAME4, "BPF_CGROUP_INET4_GETPEERNAME");
+            CgroupAttachType.GETPEERNAME4, "BPF_CGROUP_INET4_GETPEERNAME",
+            CgroupAttachType.CONNECT6, "BPF_CGROUP_INET6_CONNECT",
+            CgroupAttachType.SENDMSG6, "BPF_CGROUP_UDP6_SENDMSG",
+            CgroupAttachType.RECVMSG6, "BPF_CGROUP_UDP6_RECVMSG",
+            CgroupAttachType.GETPEERNAME6, "BPF_CGROUP_INET6_GETPEERNAME");
 
     @Test
     void attachTypesAreTheHeadersValues(@TempDir Path dir) throws IOException {

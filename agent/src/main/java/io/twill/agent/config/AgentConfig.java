@@ -51,7 +51,7 @@ public record AgentConfig(String nodeName, Kubernetes kubernetes, Paths paths, N
         services = services == null ? new ServicesConfig(null, null) : services;
         masquerade = masquerade == null ? new MasqueradeConfig(null, null, null) : masquerade;
         conntrack = conntrack == null ? new ConntrackConfig(null, null) : conntrack;
-        if (kubeProxyReplacement && standaloneMode()) {
+        if (kubeProxyReplacement && !kubernetes.enabled()) {
             throw new ConfigException("kubeProxyReplacement needs Kubernetes (Services come from the API); it is off in standalone mode");
         }
         if (kubernetes.enabled()) {
@@ -77,7 +77,7 @@ public record AgentConfig(String nodeName, Kubernetes kubernetes, Paths paths, N
 
     /** True when the agent runs without Kubernetes ({@code --standalone}). */
     public boolean standaloneMode() {
-        return kubernetes == null || !kubernetes.enabled();
+        return !kubernetes.enabled();
     }
 
     /** Kubernetes API access. {@code kubeconfig} null: in-cluster service account or $KUBECONFIG. */

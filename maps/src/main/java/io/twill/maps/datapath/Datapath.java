@@ -71,7 +71,9 @@ public final class Datapath implements AutoCloseable {
     /** The socket programs, by the cgroup hook each one takes. */
     public static final Map<CgroupAttachType, String> SOCK_PROGRAMS = Map.of(
             CgroupAttachType.CONNECT4, "sock_connect4", CgroupAttachType.SENDMSG4, "sock_sendmsg4",
-            CgroupAttachType.RECVMSG4, "sock_recvmsg4", CgroupAttachType.GETPEERNAME4, "sock_getpeername4");
+            CgroupAttachType.RECVMSG4, "sock_recvmsg4", CgroupAttachType.GETPEERNAME4, "sock_getpeername4",
+            CgroupAttachType.CONNECT6, "sock_connect6", CgroupAttachType.SENDMSG6, "sock_sendmsg6",
+            CgroupAttachType.RECVMSG6, "sock_recvmsg6", CgroupAttachType.GETPEERNAME6, "sock_getpeername6");
     /** One socket hook of the load balancer as attached. */
     public record SocketHook(CgroupAttachType hook, String program, int programId) {}
 

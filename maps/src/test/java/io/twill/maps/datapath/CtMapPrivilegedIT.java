@@ -53,8 +53,7 @@ class CtMapPrivilegedIT {
     @BeforeEach
     void setup() {
         root = pins.create("ct");
-        dp = Datapath.load(new DatapathConfig(NODE, Ipv4Prefix.parse("10.201.0.0/16"), RoutingMode.OVERLAY, 4242,
-                DatapathConfig.DEFAULT_VNI, true, false), root);
+        dp = Datapath.load(DatapathConfig.overlay(NODE, Ipv4Prefix.parse("10.201.0.0/16"), 4242), root);
         // Both pods "behind" the loopback device, where test runs deliver packets, so each may send.
         dp.endpoints().put(A, EndpointInfo.pod(LOOPBACK, 1, A_MAC, A_LXC));
         dp.endpoints().put(B, EndpointInfo.pod(LOOPBACK, 2, B_MAC, B_LXC));
