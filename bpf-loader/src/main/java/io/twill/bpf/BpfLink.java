@@ -1,14 +1,12 @@
 package io.twill.bpf;
 
 import io.twill.bpf.internal.ErrorText;
-import io.twill.bpf.internal.Errno;
-import io.twill.bpf.internal.InfoReader;
+import io.twill.types.Errno;
 import io.twill.bpf.internal.Leaks;
 import io.twill.bpf.internal.Libbpf;
 import io.twill.bpf.internal.LibbpfStructs;
 import io.twill.bpf.internal.Libc;
 import io.twill.bpf.internal.Native;
-import io.twill.bpf.internal.Pins;
 import io.twill.bpf.internal.PrintBridge;
 
 import java.lang.foreign.Arena;
@@ -58,7 +56,7 @@ public final class BpfLink implements AutoCloseable {
         String detail = fd == -Errno.EINVAL && program.type() != BpfProgram.TYPE_SCHED_CLS
                 ? "program " + program.name() + " is " + program.typeName() + ", TCX needs sched_cls (SEC(\"tc\"))"
                 : Tc.deviceHint(fd, ifindex);
-        throw ErrorText.fail("bpf_link_create", program.name() + " on ifindex " + ifindex + " tcx " + direction, fd, detail);
+        throw Failures.fail("bpf_link_create", program.name() + " on ifindex " + ifindex + " tcx " + direction, fd, detail);
     }
 
     /** Reopens a link pinned at {@code path}. */
@@ -95,7 +93,7 @@ public final class BpfLink implements AutoCloseable {
         }
         if (rc < 0) {
             String detail = rc == -Errno.ENOLINK ? "the link was detached" : null;
-            throw ErrorText.fail("bpf_link_update", "link fd " + fd + " to " + program.name(), rc, detail);
+            throw Failures.fail("bpf_link_update", "link fd " + fd + " to " + program.name(), rc, detail);
         }
     }
 
@@ -126,7 +124,7 @@ public final class BpfLink implements AutoCloseable {
         } catch (Throwable t) {
             throw Native.rethrow(t);
         }
-        if (rc < 0 && rc != -Errno.ENOLINK) throw ErrorText.fail("bpf_link_detach", "link fd " + fd, rc);
+        if (rc < 0 && rc != -Errno.ENOLINK) throw Failures.fail("bpf_link_detach", "link fd " + fd, rc);
     }
 
     /** Closes the descriptor (idempotent). An unpinned link with no other holder is detached by the kernel. */

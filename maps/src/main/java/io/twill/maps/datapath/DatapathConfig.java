@@ -1,8 +1,9 @@
 package io.twill.maps.datapath;
 
-import io.twill.maps.Ipv4;
-import io.twill.maps.Ipv4Prefix;
+import io.twill.types.Ipv4;
+import io.twill.types.Ipv4Prefix;
 
+import io.twill.types.RoutingMode;
 import java.net.Inet4Address;
 import java.nio.ByteBuffer;
 import java.util.LinkedHashMap;

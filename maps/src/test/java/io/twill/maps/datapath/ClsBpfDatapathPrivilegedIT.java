@@ -3,10 +3,10 @@ package io.twill.maps.datapath;
 import io.twill.bpf.BpfLink;
 import io.twill.bpf.TcDirection;
 import io.twill.bpf.TcMode;
-import io.twill.maps.Ipv4;
 import io.twill.testkit.Cmd;
 import io.twill.testkit.NetNsExtension;
 import io.twill.testkit.PrivilegedTest;
+import io.twill.types.RoutingMode;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -40,7 +40,7 @@ class ClsBpfDatapathPrivilegedIT {
         assertThat(n1.dp.linkPin(a.lxc().ifindex(), TcDirection.INGRESS)).doesNotExist();
 
         CompletableFuture<Cmd.Result> flood = CompletableFuture.supplyAsync(() ->
-                a.ns().tryExec("ping", "-q", "-c", "200", "-i", "0.005", "-W", "1", Ipv4.str(c.ip())));
+                a.ns().tryExec("ping", "-q", "-c", "200", "-i", "0.005", "-W", "1", c.ip().getHostAddress()));
         Thread.sleep(200);
         n1.load(n1.config());
         assertThat(flood.get(60, TimeUnit.SECONDS).stdout()).contains("200 received");
@@ -63,7 +63,7 @@ class ClsBpfDatapathPrivilegedIT {
         assertThat(Traffic.ping(a.ns(), c.ip())).isTrue();
 
         CompletableFuture<Cmd.Result> flood = CompletableFuture.supplyAsync(() ->
-                a.ns().tryExec("ping", "-q", "-c", "300", "-i", "0.005", "-W", "1", Ipv4.str(c.ip())));
+                a.ns().tryExec("ping", "-q", "-c", "300", "-i", "0.005", "-W", "1", c.ip().getHostAddress()));
         Thread.sleep(200);
         fabric.tcMode = TcMode.TCX; // cls_bpf -> TCX, as after enabling network.enableTCX
         n1.load(n1.config());

@@ -1,7 +1,7 @@
 package io.twill.maps.datapath;
 
-import io.twill.maps.Ipv4;
-import io.twill.maps.Ipv4Prefix;
+import io.twill.types.Ipv4;
+import io.twill.types.Ipv4Prefix;
 import org.junit.jupiter.api.Test;
 
 import java.nio.ByteBuffer;

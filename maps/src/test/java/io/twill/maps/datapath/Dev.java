@@ -1,6 +1,6 @@
 package io.twill.maps.datapath;
 
-import io.twill.maps.MacAddress;
+import io.twill.types.MacAddress;
 import io.twill.testkit.TestNamespace;
 
 import java.util.regex.Matcher;

@@ -1,12 +1,13 @@
 package io.twill.maps.datapath;
 
-import io.twill.maps.Ipv4;
-import io.twill.maps.Ipv4Prefix;
-import io.twill.maps.MacAddress;
+import io.twill.types.Ipv4;
+import io.twill.types.Ipv4Prefix;
+import io.twill.types.MacAddress;
 import io.twill.maps.endpoints.EndpointInfo;
 import io.twill.testkit.NetNsExtension;
 import io.twill.testkit.TestNamespace;
 
+import io.twill.types.RoutingMode;
 import java.net.Inet4Address;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -50,7 +51,7 @@ final class Fabric implements AutoCloseable {
             Fabric.this.cmd("ip", "link", "add", "eth0", "netns", ns.name(), "type", "veth", "peer", "name", "ul" + n,
                     "netns", underlay.name());
             underlay.exec("ip", "link", "set", "ul" + n, "master", "br0", "up");
-            ns.exec("ip", "addr", "add", Ipv4.str(ip) + "/24", "dev", "eth0");
+            ns.exec("ip", "addr", "add", ip.getHostAddress() + "/24", "dev", "eth0");
             ns.exec("ip", "link", "set", "eth0", "up");
             ns.exec("sysctl", "-qw", "net.ipv4.ip_forward=1");
             ns.exec("ip", "link", "add", "twill_vxlan", "type", "vxlan", "external", "dstport", "8472", "nolearning");
@@ -89,12 +90,12 @@ final class Fabric implements AutoCloseable {
             Fabric.this.cmd("ip", "link", "add", "eth0", "netns", podNs.name(), "type", "veth", "peer", "name", lxc,
                     "netns", ns.name());
             podNs.exec("sysctl", "-qw", "net.ipv6.conf.all.disable_ipv6=1");
-            podNs.exec("ip", "addr", "add", Ipv4.str(addr) + "/32", "dev", "eth0");
+            podNs.exec("ip", "addr", "add", addr.getHostAddress() + "/32", "dev", "eth0");
             podNs.exec("ip", "link", "set", "eth0", "mtu", mode == RoutingMode.OVERLAY ? "1450" : "1500", "up");
             podNs.exec("ip", "route", "add", GATEWAY, "dev", "eth0", "scope", "link");
             podNs.exec("ip", "route", "add", "default", "via", GATEWAY, "dev", "eth0");
             ns.exec("ip", "link", "set", lxc, "up");
-            ns.exec("ip", "route", "add", Ipv4.str(addr) + "/32", "dev", lxc);
+            ns.exec("ip", "route", "add", addr.getHostAddress() + "/32", "dev", lxc);
             Dev lxcDev = Dev.of(ns, lxc);
             Dev podEth = Dev.of(podNs, "eth0");
             Pod pod = new Pod(this, podNs, addr, lxcDev, podEth.mac(), nextEndpointId++);
@@ -112,7 +113,7 @@ final class Fabric implements AutoCloseable {
 
         @Override
         public String toString() {
-            return "pod " + Ipv4.str(ip) + " on node " + node.n;
+            return "pod " + ip.getHostAddress() + " on node " + node.n;
         }
     }
 
@@ -137,7 +138,7 @@ final class Fabric implements AutoCloseable {
             for (Node other : nodes) {
                 node.dp.tunnel().put(other.podCidr, other.ip);
                 if (mode == RoutingMode.NATIVE && other != node) {
-                    node.ns.exec("ip", "route", "replace", other.podCidr.toString(), "via", Ipv4.str(other.ip), "dev", "eth0");
+                    node.ns.exec("ip", "route", "replace", other.podCidr.toString(), "via", other.ip.getHostAddress(), "dev", "eth0");
                 }
             }
         }

@@ -1,6 +1,6 @@
 package io.twill.maps.datapath;
 
-import io.twill.maps.Ipv4;
+import io.twill.types.Ipv4;
 import io.twill.maps.events.DropEvent;
 import io.twill.maps.events.TraceEvent;
 import io.twill.maps.events.TracePoint;
@@ -9,6 +9,7 @@ import io.twill.maps.metrics.Reason;
 import io.twill.testkit.NetNsExtension;
 import io.twill.testkit.FdLeakExtension;
 import io.twill.testkit.PrivilegedTest;
+import io.twill.types.RoutingMode;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;

@@ -1,6 +1,6 @@
 package io.twill.maps.datapath;
 
-import io.twill.maps.Ipv4;
+import io.twill.types.Ipv4;
 import io.twill.maps.events.DropEvent;
 import io.twill.maps.metrics.Direction;
 import io.twill.maps.metrics.MetricsMap;
@@ -9,6 +9,7 @@ import io.twill.testkit.Cmd;
 import io.twill.testkit.NetNsExtension;
 import io.twill.testkit.FdLeakExtension;
 import io.twill.testkit.PrivilegedTest;
+import io.twill.types.RoutingMode;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -139,11 +140,11 @@ class OverlayDatapathPrivilegedIT {
         assertThat(Traffic.ping(a.ns(), b.ip())).isTrue();
         a.ns().exec("ip", "addr", "add", "10.200.1.50/32", "dev", "eth0");
         long spoofed = n1.dp.metrics().get(Reason.SPOOFED_SOURCE, Direction.EGRESS).packets();
-        assertThat(a.ns().tryExec("ping", "-c", "1", "-W", "1", "-I", "10.200.1.50", Ipv4.str(b.ip())).ok()).isFalse();
+        assertThat(a.ns().tryExec("ping", "-c", "1", "-W", "1", "-I", "10.200.1.50", b.ip().getHostAddress()).ok()).isFalse();
         assertThat(n1.dp.metrics().get(Reason.SPOOFED_SOURCE, Direction.EGRESS).packets()).isEqualTo(spoofed + 1);
         // b's own address on a's veth is refused too: the entry says b lives behind another lxc.
-        a.ns().exec("ip", "addr", "add", Ipv4.str(b.ip()) + "/32", "dev", "eth0");
-        assertThat(a.ns().tryExec("ping", "-c", "1", "-W", "1", "-I", Ipv4.str(b.ip()), Ipv4.str(c.ip())).ok()).isFalse();
+        a.ns().exec("ip", "addr", "add", b.ip().getHostAddress() + "/32", "dev", "eth0");
+        assertThat(a.ns().tryExec("ping", "-c", "1", "-W", "1", "-I", b.ip().getHostAddress(), c.ip().getHostAddress()).ok()).isFalse();
         assertThat(n1.dp.metrics().get(Reason.SPOOFED_SOURCE, Direction.EGRESS).packets()).isEqualTo(spoofed + 2);
     }
 

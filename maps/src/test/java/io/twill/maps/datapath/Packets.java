@@ -1,6 +1,6 @@
 package io.twill.maps.datapath;
 
-import io.twill.maps.MacAddress;
+import io.twill.types.MacAddress;
 
 import java.net.Inet4Address;
 import java.nio.ByteBuffer;

@@ -2,14 +2,15 @@ package io.twill.maps.datapath;
 
 import io.twill.bpf.BpfProgram;
 import io.twill.bpf.TestRunResult;
-import io.twill.maps.Ipv4;
-import io.twill.maps.Ipv4Prefix;
-import io.twill.maps.MacAddress;
+import io.twill.types.Ipv4;
+import io.twill.types.Ipv4Prefix;
+import io.twill.types.MacAddress;
 import io.twill.maps.endpoints.EndpointInfo;
 import io.twill.maps.metrics.Direction;
 import io.twill.maps.metrics.Reason;
 import io.twill.testkit.FdLeakExtension;
 import io.twill.testkit.PrivilegedTest;
+import io.twill.types.RoutingMode;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;

@@ -1,6 +1,5 @@
 package io.twill.maps.datapath;
 
-import io.twill.maps.Ipv4;
 import io.twill.testkit.TestNamespace;
 
 import java.io.IOException;
@@ -34,12 +33,12 @@ final class Traffic {
 
     /** True when {@code to} answers at least one of two pings within a second each. */
     static boolean ping(TestNamespace from, Inet4Address to) {
-        return from.tryExec("ping", "-c", "2", "-i", "0.2", "-W", "1", Ipv4.str(to)).ok();
+        return from.tryExec("ping", "-c", "2", "-i", "0.2", "-W", "1", to.getHostAddress()).ok();
     }
 
     /** True when one ping gets no answer (for drops). */
     static boolean pingFails(TestNamespace from, Inet4Address to) {
-        return !from.tryExec("ping", "-c", "1", "-W", "1", Ipv4.str(to)).ok();
+        return !from.tryExec("ping", "-c", "1", "-W", "1", to.getHostAddress()).ok();
     }
 
     /**
@@ -81,7 +80,7 @@ final class Traffic {
             });
             echo.get(15, TimeUnit.SECONDS);
             if (!Arrays.equals(payload, back)) {
-                throw new AssertionError("TCP echo to " + Ipv4.str(addr) + ":" + port + " returned " + back.length
+                throw new AssertionError("TCP echo to " + addr.getHostAddress() + ":" + port + " returned " + back.length
                         + " bytes that differ from the " + bytes + " sent");
             }
         }

@@ -1,4 +1,8 @@
-package io.twill.bpf.internal;
+package io.twill.bpf;
+
+import io.twill.bpf.internal.Libbpf;
+import io.twill.bpf.internal.LibbpfStructs;
+import io.twill.bpf.internal.Native;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -7,7 +11,7 @@ import java.lang.foreign.StructLayout;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 
 /** {@code bpf_obj_get_info_by_fd} into a zeroed struct of the given layout. */
-public final class InfoReader {
+final class InfoReader {
     private InfoReader() {}
 
     /** Fills a new segment of {@code layout} in {@code arena}; throws a BpfException naming {@code what} on failure. */
@@ -21,7 +25,7 @@ public final class InfoReader {
         } catch (Throwable t) {
             throw Native.rethrow(t);
         }
-        if (rc < 0) throw ErrorText.fail("bpf_obj_get_info_by_fd", what, rc);
+        if (rc < 0) throw Failures.fail("bpf_obj_get_info_by_fd", what, rc);
         return info;
     }
 

@@ -1,4 +1,10 @@
-package io.twill.bpf.internal;
+package io.twill.bpf;
+
+import io.twill.bpf.internal.Libbpf;
+import io.twill.bpf.internal.Libc;
+import io.twill.bpf.internal.Native;
+import io.twill.bpf.internal.PrintBridge;
+import io.twill.types.Errno;
 
 import java.io.IOException;
 import java.lang.foreign.Arena;
@@ -6,7 +12,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 /** Pinning on a bpffs, with errors that say what is wrong with the path. */
-public final class Pins {
+final class Pins {
     private Pins() {}
 
     /** {@code bpf_obj_get(path)}: a new descriptor for what is pinned there. */
@@ -22,7 +28,7 @@ public final class Pins {
         String problem = bpffsProblem(path.getParent());
         String detail = problem != null ? problem
                 : fd == -Errno.ENOENT ? "no " + kind + " is pinned there" : null;
-        throw ErrorText.fail("bpf_obj_get", path.toString(), fd, detail);
+        throw Failures.fail("bpf_obj_get", path.toString(), fd, detail);
     }
 
     /** {@code bpf_obj_pin(fd, path)}. */
@@ -38,7 +44,7 @@ public final class Pins {
         String problem = bpffsProblem(path.getParent());
         String detail = problem != null ? problem
                 : rc == -Errno.EEXIST ? "something is already pinned at " + path : null;
-        throw ErrorText.fail("bpf_obj_pin", what + " at " + path, rc, detail);
+        throw Failures.fail("bpf_obj_pin", what + " at " + path, rc, detail);
     }
 
     /** Removes the pin at {@code path}; false when nothing was there. */
@@ -46,7 +52,7 @@ public final class Pins {
         int rc = Libc.unlinkPath(path.toString());
         if (rc == 0) return true;
         if (rc == -Errno.ENOENT) return false;
-        throw ErrorText.fail("unlink", what + " pin " + path, rc);
+        throw Failures.fail("unlink", what + " pin " + path, rc);
     }
 
     /** Null when {@code dir} is a directory on a bpffs, else what is wrong with it (for error messages). */

@@ -1,11 +1,12 @@
-package io.twill.netlink;
+package io.twill.types;
 
 import java.security.SecureRandom;
 import java.util.HexFormat;
 import java.util.Objects;
 
 /**
- * A 48-bit Ethernet address held in the low bits of a long, printed as {@code 02:1a:2b:3c:4d:5e}.
+ * A 48-bit Ethernet address held in the low bits of a long, printed as {@code 02:1a:2b:3c:4d:5e}. The maps module
+ * reads and writes it in a struct's six bytes, the netlink module in an attribute's.
  *
  * @param bits the address, first octet in bits 40..47
  */
@@ -19,22 +20,28 @@ public record MacAddress(long bits) {
         }
     }
 
-    /** Parses {@code aa:bb:cc:dd:ee:ff} (or with dashes), case-insensitive. */
+    /** Parses {@code aa:bb:cc:dd:ee:ff} (or with dashes), case-insensitive, ASCII hex digits only. */
     public static MacAddress parse(String s) {
         Objects.requireNonNull(s, "mac");
-        String t = s.strip();
-        if (t.length() != 17) throw new IllegalArgumentException("mac: '" + s + "' is not of the form aa:bb:cc:dd:ee:ff");
+        if (s.length() != 17) throw new IllegalArgumentException("mac: '" + s + "' is not of the form aa:bb:cc:dd:ee:ff");
         long v = 0;
         for (int i = 0; i < 6; i++) {
             int p = i * 3;
-            if (i > 0 && t.charAt(p - 1) != ':' && t.charAt(p - 1) != '-') {
+            if (i > 0 && s.charAt(p - 1) != ':' && s.charAt(p - 1) != '-') {
                 throw new IllegalArgumentException("mac: '" + s + "' is not of the form aa:bb:cc:dd:ee:ff");
             }
-            int hi = Character.digit(t.charAt(p), 16), lo = Character.digit(t.charAt(p + 1), 16);
+            int hi = hex(s.charAt(p)), lo = hex(s.charAt(p + 1));
             if (hi < 0 || lo < 0) throw new IllegalArgumentException("mac: '" + s + "' has a non-hex digit");
             v = (v << 8) | (hi << 4) | lo;
         }
         return new MacAddress(v);
+    }
+
+    private static int hex(char c) {
+        if (c >= '0' && c <= '9') return c - '0';
+        if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+        if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+        return -1;
     }
 
     /** From exactly 6 bytes in wire order. */

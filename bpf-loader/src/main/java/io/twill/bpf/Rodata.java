@@ -1,6 +1,8 @@
-package io.twill.bpf.internal;
+package io.twill.bpf;
 
-import io.twill.bpf.BpfException;
+import io.twill.bpf.internal.Libbpf;
+import io.twill.bpf.internal.LibbpfStructs;
+import io.twill.bpf.internal.Native;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -14,7 +16,7 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
  * Sets {@code const volatile} globals of an opened (not yet loaded) object: finds each variable's offset in the
  * {@code .rodata} DATASEC of the object's BTF and writes the value into the internal map's initial image.
  */
-public final class Rodata {
+final class Rodata {
     private Rodata() {}
 
     static final int BTF_KIND_DATASEC = 15;
