@@ -5,7 +5,7 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.twill.agent.cni.AgentCniBackend;
 import io.twill.agent.config.AgentConfig;
-import io.twill.agent.datapath.BpfFs;
+import io.twill.bpf.BpfFs;
 import io.twill.agent.datapath.HostPath;
 import io.twill.agent.datapath.MapsDatapathWriter;
 import io.twill.agent.datapath.MapsTunnelTable;
@@ -34,8 +34,8 @@ import io.twill.cni.CniEngine;
 import io.twill.cni.CniListener;
 import io.twill.cni.server.CniServer;
 import io.twill.cni.server.CniServerConfig;
-import io.twill.maps.datapath.Datapath;
-import io.twill.maps.datapath.DatapathConfig;
+import io.twill.datapath.Datapath;
+import io.twill.datapath.DatapathConfig;
 import io.twill.maps.endpoints.EndpointInfo;
 import io.twill.netlink.RtNetlink;
 import io.twill.types.Ipv4Prefix;
@@ -133,7 +133,7 @@ public final class Agent implements AutoCloseable {
         }
 
         phase = "setting up the node";
-        BpfFs.ensure(cfg.paths().pinRoot());
+        BpfFs.ensureMounted(cfg.paths().pinRoot());
         node = own(ns.openNetlink());
         nodeInfo = NodeSetup.prepare(cfg, node, ns);
 

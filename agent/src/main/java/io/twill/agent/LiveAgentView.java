@@ -10,7 +10,7 @@ import io.twill.agent.metrics.AgentSummary;
 import io.twill.agent.metrics.AgentView;
 import io.twill.agent.metrics.Health;
 import io.twill.maps.MapEntry;
-import io.twill.maps.datapath.Datapath;
+import io.twill.datapath.Datapath;
 import io.twill.maps.metrics.MetricsKey;
 import io.twill.maps.metrics.MetricsValue;
 

@@ -7,7 +7,7 @@ import io.twill.bpf.BpfLink;
 import io.twill.bpf.Tc;
 import io.twill.bpf.TcDirection;
 import io.twill.maps.MapEntry;
-import io.twill.maps.datapath.Datapath;
+import io.twill.datapath.Datapath;
 import io.twill.maps.endpoints.EndpointInfo;
 import io.twill.maps.endpoints.EndpointKey;
 import org.slf4j.Logger;

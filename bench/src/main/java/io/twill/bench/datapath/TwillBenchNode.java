@@ -2,8 +2,8 @@ package io.twill.bench.datapath;
 
 import io.twill.bpf.Tc;
 import io.twill.bpf.TcMode;
-import io.twill.maps.datapath.Datapath;
-import io.twill.maps.datapath.DatapathConfig;
+import io.twill.datapath.Datapath;
+import io.twill.datapath.DatapathConfig;
 import io.twill.maps.endpoints.EndpointInfo;
 import io.twill.testkit.Cmd;
 import io.twill.testkit.TestNamespace;

@@ -8,8 +8,9 @@ import java.lang.invoke.MethodHandle;
 
 import static java.lang.foreign.ValueLayout.ADDRESS;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
-/** The few libc functions the loader needs besides libbpf (fd duplication, unlink, interface names, formatting). */
+/** The few libc functions the loader needs besides libbpf (fd duplication, unlink, interface names, formatting, mount). */
 public final class Libc {
     private Libc() {}
 
@@ -30,6 +31,9 @@ public final class Libc {
     /** {@code int vasprintf(char **strp, const char *fmt, va_list ap)}: formats without truncation (a verifier log can be long). */
     public static final MethodHandle vasprintf = fn("vasprintf", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS));
     public static final MethodHandle free = fn("free", FunctionDescriptor.ofVoid(ADDRESS));
+    /** [errno] {@code int mount(const char *source, const char *target, const char *filesystemtype,
+     *  unsigned long mountflags, const void *data)} */
+    public static final MethodHandle mount = fn("mount", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS, JAVA_LONG, ADDRESS), ERRNO);
 
     /** A new close-on-exec descriptor for the same open file; -errno on failure. */
     public static int dup(int fd) {
@@ -57,6 +61,18 @@ public final class Libc {
         try (Arena a = Arena.ofConfined()) {
             MemorySegment errno = Libbpf.newErrnoSegment(a);
             int r = (int) unlink.invokeExact(errno, a.allocateFrom(path));
+            return r == 0 ? 0 : -Libbpf.errno(errno);
+        } catch (Throwable t) {
+            throw Native.rethrow(t);
+        }
+    }
+
+    /** Mounts a bpffs ({@code mount("bpf", target, "bpf", 0, NULL)}): 0 or -errno. */
+    public static int mountBpf(String target) {
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment errno = Libbpf.newErrnoSegment(a);
+            int r = (int) mount.invokeExact(errno, a.allocateFrom("bpf"), a.allocateFrom(target), a.allocateFrom("bpf"),
+                    0L, MemorySegment.NULL);
             return r == 0 ? 0 : -Libbpf.errno(errno);
         } catch (Throwable t) {
             throw Native.rethrow(t);

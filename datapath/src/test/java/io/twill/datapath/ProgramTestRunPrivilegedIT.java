@@ -1,4 +1,4 @@
-package io.twill.maps.datapath;
+package io.twill.datapath;
 
 import io.twill.bpf.BpfProgram;
 import io.twill.bpf.TestRunResult;
@@ -18,9 +18,9 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.net.Inet4Address;
 
-import static io.twill.maps.datapath.Packets.TC_ACT_OK;
-import static io.twill.maps.datapath.Packets.TC_ACT_REDIRECT;
-import static io.twill.maps.datapath.Packets.TC_ACT_SHOT;
+import static io.twill.datapath.Packets.TC_ACT_OK;
+import static io.twill.datapath.Packets.TC_ACT_REDIRECT;
+import static io.twill.datapath.Packets.TC_ACT_SHOT;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**

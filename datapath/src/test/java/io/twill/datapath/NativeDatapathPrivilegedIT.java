@@ -1,4 +1,4 @@
-package io.twill.maps.datapath;
+package io.twill.datapath;
 
 import io.twill.types.Ipv4;
 import io.twill.maps.events.DropEvent;

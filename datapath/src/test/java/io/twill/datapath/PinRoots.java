@@ -1,4 +1,4 @@
-package io.twill.maps.datapath;
+package io.twill.datapath;
 
 import io.twill.testkit.Cmd;
 import org.junit.jupiter.api.extension.AfterAllCallback;

@@ -1,4 +1,4 @@
-package io.twill.maps.datapath;
+package io.twill.datapath;
 
 import io.twill.maps.events.DatapathEvent;
 import io.twill.maps.events.EventReader;

@@ -1,4 +1,4 @@
-package io.twill.agent.datapath;
+package io.twill.bpf;
 
 import io.twill.testkit.Cmd;
 import io.twill.testkit.PrivilegedTest;
@@ -17,11 +17,11 @@ class BpfFsPrivilegedIT {
         Path pinRoot = dir.resolve("pins");
         try {
             assertThat(BpfFs.isOnBpfFs(pinRoot)).isFalse();
-            assertThat(BpfFs.ensure(pinRoot)).isEqualTo(pinRoot);
+            assertThat(BpfFs.ensureMounted(pinRoot)).isEqualTo(pinRoot);
             assertThat(BpfFs.isOnBpfFs(pinRoot)).isTrue();
             assertThat(Cmd.run("stat", "-f", "-c", "%T", pinRoot.toString()).stdout().strip()).isEqualTo("bpf_fs");
             // Already there: nothing more is mounted.
-            assertThat(BpfFs.ensure(pinRoot.resolve("twill"))).isEqualTo(pinRoot);
+            assertThat(BpfFs.ensureMounted(pinRoot.resolve("twill"))).isEqualTo(pinRoot);
             assertThat(Cmd.run("grep", "-c", pinRoot.toString(), "/proc/self/mountinfo").stdout().strip()).isEqualTo("1");
         } finally {
             Cmd.tryRun("umount", pinRoot.toString());
@@ -32,6 +32,6 @@ class BpfFsPrivilegedIT {
 
     @Test
     void theDefaultPinRootIsOnTheHostsBpffs() {
-        assertThat(BpfFs.ensure(Path.of("/sys/fs/bpf/twill"))).isEqualTo(Path.of("/sys/fs/bpf"));
+        assertThat(BpfFs.ensureMounted(Path.of("/sys/fs/bpf/twill"))).isEqualTo(Path.of("/sys/fs/bpf"));
     }
 }

@@ -1,4 +1,4 @@
-package io.twill.agent.datapath;
+package io.twill.bpf;
 
 import org.junit.jupiter.api.Test;
 

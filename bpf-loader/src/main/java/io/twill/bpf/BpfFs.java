@@ -1,31 +1,21 @@
-package io.twill.agent.datapath;
+package io.twill.bpf;
 
+import io.twill.bpf.internal.Libc;
+import io.twill.types.Errno;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.lang.foreign.Arena;
-import java.lang.foreign.FunctionDescriptor;
-import java.lang.foreign.Linker;
-import java.lang.foreign.MemoryLayout;
-import java.lang.foreign.MemorySegment;
-import java.lang.foreign.StructLayout;
-import java.lang.invoke.MethodHandle;
-import java.lang.invoke.VarHandle;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
 
-import static java.lang.foreign.ValueLayout.ADDRESS;
-import static java.lang.foreign.ValueLayout.JAVA_INT;
-import static java.lang.foreign.ValueLayout.JAVA_LONG;
-
 /**
  * Makes sure the pin root lives on a BPF filesystem: if the mount holding it is not a bpffs, mounts one with
  * mount(2) (the agent starts no processes) at {@code /sys/fs/bpf} when the pin root is below it, else at the pin root
- * itself. The one native call of the agent module, kept here as the netlink and bpf-loader modules do theirs.
+ * itself. Used by the agent before it loads anything; the mount(2) downcall is in {@code internal/Libc}.
  */
 public final class BpfFs {
     private static final Logger log = LoggerFactory.getLogger(BpfFs.class);
@@ -37,7 +27,7 @@ public final class BpfFs {
     private BpfFs() {}
 
     /** Returns the mount point used: where a bpffs already was, or where one was mounted now. */
-    public static Path ensure(Path pinRoot) {
+    public static Path ensureMounted(Path pinRoot) {
         List<Mount> mounts = mounts();
         Optional<Mount> holder = holder(mounts, pinRoot);
         if (holder.isPresent() && holder.get().fsType().equals("bpf")) return holder.get().mountPoint();
@@ -104,44 +94,12 @@ public final class BpfFs {
         return sb.toString();
     }
 
-    private static final Linker LINKER = Linker.nativeLinker();
-    private static final StructLayout CAPTURE = Linker.Option.captureStateLayout();
-    private static final VarHandle ERRNO = CAPTURE.varHandle(MemoryLayout.PathElement.groupElement("errno"));
-    /** int mount(const char *source, const char *target, const char *fstype, unsigned long flags, const void *data) */
-    private static final MethodHandle MOUNT = LINKER.downcallHandle(LINKER.defaultLookup().find("mount").orElseThrow(),
-            FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS, JAVA_LONG, ADDRESS),
-            Linker.Option.captureCallState("errno"));
-    private static final MethodHandle STRERROR = LINKER.downcallHandle(LINKER.defaultLookup().find("strerror").orElseThrow(),
-            FunctionDescriptor.of(ADDRESS, JAVA_INT));
-
+    /** mount(2) of a bpffs at {@code target}; the error names the errno and, for EPERM, the capability. */
     static void mountBpf(Path target) {
-        try (Arena a = Arena.ofConfined()) {
-            MemorySegment err = a.allocate(CAPTURE);
-            int rc = (int) MOUNT.invokeExact(err, a.allocateFrom("bpf"), a.allocateFrom(target.toString()),
-                    a.allocateFrom("bpf"), 0L, MemorySegment.NULL);
-            if (rc != 0) {
-                int errno = (int) ERRNO.get(err, 0L);
-                String text = ((MemorySegment) STRERROR.invokeExact(errno)).reinterpret(256).getString(0);
-                throw new IllegalStateException("mount(bpf, " + target + "): " + errnoName(errno) + " (" + text + ")"
-                        + (errno == 1 ? ": mounting needs CAP_SYS_ADMIN" : ""));
-            }
-        } catch (RuntimeException | Error e) {
-            throw e;
-        } catch (Throwable t) {
-            throw new IllegalStateException("mount(bpf, " + target + ") failed", t);
+        int rc = Libc.mountBpf(target.toString());
+        if (rc != 0) {
+            throw Failures.fail("mount", "bpffs at " + target, rc,
+                    rc == -Errno.EPERM ? "mounting needs CAP_SYS_ADMIN" : null);
         }
-    }
-
-    private static String errnoName(int errno) {
-        return switch (errno) {
-            case 1 -> "EPERM";
-            case 2 -> "ENOENT";
-            case 13 -> "EACCES";
-            case 16 -> "EBUSY";
-            case 19 -> "ENODEV";
-            case 20 -> "ENOTDIR";
-            case 22 -> "EINVAL";
-            default -> "errno " + errno;
-        };
     }
 }

@@ -1,4 +1,4 @@
-package io.twill.maps.datapath;
+package io.twill.datapath;
 
 import io.twill.bpf.TcAttachment;
 import io.twill.bpf.TcDirection;
