@@ -1,4 +1,4 @@
-package io.twill.operator.mock;
+package io.twill.mockapi;
 
 import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
 import io.fabric8.mockwebserver.crud.Attribute;
@@ -7,6 +7,7 @@ import io.fabric8.mockwebserver.crud.AttributeType;
 import io.fabric8.mockwebserver.crud.CrudDispatcher;
 import io.fabric8.mockwebserver.http.ByteString;
 import io.fabric8.mockwebserver.http.MockResponse;
+import io.fabric8.mockwebserver.http.RecordedRequest;
 import io.fabric8.mockwebserver.http.Response;
 import io.fabric8.mockwebserver.http.WebSocket;
 import io.fabric8.mockwebserver.http.WebSocketListener;
@@ -25,12 +26,16 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.LongAdder;
 
 /**
- * Fabric8's CRUD dispatcher with a by-name index, and watches whose closing cannot freeze the server. Stock, every create/update/patch looks its object up by scanning
+ * Fabric8's CRUD dispatcher with a by-name index, watches whose closing cannot freeze the server, request counts and
+ * an optional {@link MockApiServer.RequestHook} (the deploy module's recording server injects faults with it). Stock, every create/update/patch looks its object up by scanning
  * every stored object ({@code findResource}, GET by name), so N nodes joining cost O(N²) and 5,000 TwillNodes take
  * tens of seconds on two cores. Here the store is a map that also indexes entries by their {@code name} attribute,
  * and {@link #findResource} and {@link #handleGet} answer name lookups from that index; anything else (lists,
@@ -41,15 +46,19 @@ import java.util.concurrent.TimeUnit;
  * same way; if either ever fails (a newer JDK refusing final-field writes, a renamed field), the dispatcher logs
  * it and works the stock way.
  */
-class IndexedCrudDispatcher extends KubernetesCrudDispatcher {
+public class IndexedCrudDispatcher extends KubernetesCrudDispatcher {
 
     private static final Logger log = LoggerFactory.getLogger(IndexedCrudDispatcher.class);
     private static final String NAME = "name";
 
     private final IndexedStore store;
     private final Set<?> listeners;
+    private final MockApiServer.RequestHook hook;
+    private final Map<String, LongAdder> byMethod = new ConcurrentHashMap<>();
 
-    IndexedCrudDispatcher() {
+    /** @param hook sees every request first and may answer it (null: none) */
+    public IndexedCrudDispatcher(MockApiServer.RequestHook hook) {
+        this.hook = hook;
         IndexedStore s = new IndexedStore();
         try {
             Field f = CrudDispatcher.class.getDeclaredField("map");
@@ -74,6 +83,21 @@ class IndexedCrudDispatcher extends KubernetesCrudDispatcher {
 
     boolean indexed() {
         return store != null;
+    }
+
+    /** Counts the request by method, lets the hook answer it, else serves it from the store. */
+    @Override
+    public MockResponse dispatch(RecordedRequest request) {
+        byMethod.computeIfAbsent(String.valueOf(request.getMethod()), k -> new LongAdder()).increment();
+        MockResponse answer = hook == null ? null : hook.intercept(request);
+        return answer != null ? answer : super.dispatch(request);
+    }
+
+    /** Requests served so far, by HTTP method (watch upgrades count as GET). */
+    public Map<String, Long> requestsByMethod() {
+        Map<String, Long> out = new TreeMap<>();
+        byMethod.forEach((k, v) -> out.put(k, v.sum()));
+        return out;
     }
 
     @Override

@@ -1,4 +1,4 @@
-package io.twill.operator.mock;
+package io.twill.mockapi;
 
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
@@ -12,8 +12,6 @@ import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.twill.api.NodeAddress;
 import io.twill.api.TwillNode;
 import io.twill.api.TwillNodeCondition;
-import io.twill.operator.Operator;
-import io.twill.operator.config.OperatorConfig;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -165,23 +163,30 @@ class MockApiServerTest {
     }
 
     @Test
-    void theOperatorAllocatesAgainstItAndTheKubeconfigPointsAtIt() throws Exception {
+    void theKubeconfigPointsAtIt() throws Exception {
         Path kubeconfig = dir.resolve("kc/kubeconfig");
         server.writeKubeconfig(kubeconfig);
         assertThat(Files.readString(kubeconfig)).contains("server: " + server.url(), "current-context: twill-mock");
+        var config = io.fabric8.kubernetes.client.Config.fromKubeconfig(null, Files.readString(kubeconfig), kubeconfig.toString());
+        try (KubernetesClient c = new io.fabric8.kubernetes.client.KubernetesClientBuilder().withConfig(config).build()) {
+            create("k");
+            assertThat(c.resources(TwillNode.class).withName("k").get()).isNotNull();
+        }
+    }
 
-        OperatorConfig config = new OperatorConfig(List.of("10.5.0.0/16"), 24, kubeconfig.toString(), true,
-                new OperatorConfig.LeaderElection(true, "twill-operator", "default", "mock-test", null, null, null),
-                new OperatorConfig.Metrics(false, null, null), new OperatorConfig.NodeGC(false, null), "default", 4);
-        try (Operator op = Operator.withOwnClient(config).start()) {
-            for (int i = 0; i < 50; i++) {
-                create("n" + i);
-            }
-            await().atMost(Duration.ofSeconds(30)).until(() -> client.resources(TwillNode.class).list().getItems()
-                    .stream().filter(n -> !n.getSpec().podCIDRs().isEmpty()).count() == 50);
-            assertThat(client.resources(TwillNode.class).list().getItems().stream()
-                    .map(n -> n.getSpec().podCIDRs().getFirst()).distinct().count()).isEqualTo(50);
-            assertThat(op.isLeader()).isTrue();
+    @Test
+    void aHookSeesEveryRequestAndMayAnswerIt() {
+        List<String> seen = new CopyOnWriteArrayList<>();
+        try (MockApiServer hooked = MockApiServer.start(InetAddress.getLoopbackAddress(), 0, true, false, r -> {
+            seen.add(r.getMethod() + " " + r.getPath());
+            return r.getMethod().equals("DELETE") ? new io.fabric8.mockwebserver.http.MockResponse().setResponseCode(422) : null;
+        }); KubernetesClient c = hooked.client()) {
+            c.resources(TwillNode.class).resource(TwillNode.create("h", List.of(NodeAddress.internalIP("10.1.1.1")))).create();
+            assertThatThrownBy(() -> c.resources(TwillNode.class).withName("h").withGracePeriod(0).delete())
+                    .isInstanceOfSatisfying(KubernetesClientException.class, e -> assertThat(e.getCode()).isEqualTo(422));
+            assertThat(c.resources(TwillNode.class).withName("h").get()).as("the hook answered; the store kept it").isNotNull();
+            assertThat(seen).anyMatch(l -> l.startsWith("POST /apis/twill.io/v1alpha1/twillnodes"))
+                    .anyMatch(l -> l.startsWith("DELETE /apis/twill.io/v1alpha1/twillnodes/h"));
         }
     }
 

@@ -1,4 +1,4 @@
-package io.twill.operator.mock;
+package io.twill.mockapi;
 
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
@@ -6,7 +6,7 @@ import io.fabric8.mockwebserver.Context;
 import io.fabric8.mockwebserver.MockWebServer;
 import io.fabric8.mockwebserver.http.MockResponse;
 import io.fabric8.mockwebserver.http.RecordedRequest;
-import io.twill.operator.k8s.CrdInstaller;
+import io.twill.api.TwillNodeCrd;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -20,20 +20,18 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.HashMap;
 import java.util.Map;
-import java.util.TreeMap;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.LongAdder;
 
 /**
  * The Fabric8 mock Kubernetes API server in CRUD mode, as a process of its own (for the network-namespace cluster,
  * multi-process tests and benchmarks) or in-process. It stores whatever is created, serves GET/LIST/WATCH/PATCH/PUT/
  * DELETE over plain HTTP, has no authentication, no schema validation and no discovery (kubectl get does not work;
  * {@code kubectl get --raw} does). It starts with the TwillNode CRD registered so the status subresource behaves as
- * on a real API server, and counts requests by method.
+ * on a real API server, and counts requests by method. A {@link RequestHook} lets a test see every request first
+ * and answer some itself (an injected error). Test and local-cluster code only: no image ships it.
  *
  * <pre>
- * java -cp "$(cat operator/target/classpath.txt):operator/target/classes" --sun-misc-unsafe-memory-access=allow \
- *     io.twill.operator.mock.MockApiServer --address 10.99.0.1 --port 6443 --kubeconfig /run/twill/kubeconfig
+ * java --sun-misc-unsafe-memory-access=allow -cp 'mock-apiserver/target/*:mock-apiserver/target/lib/*' \
+ *     io.twill.mockapi.MockApiServer --address 10.99.0.1 --port 6443 --kubeconfig /run/twill/kubeconfig
  * </pre>
  * Prints {@code READY <url>} on stdout once it listens and the kubeconfig is written; stops on SIGTERM/SIGINT or
  * when stdin reaches end-of-file (so it dies with the process that started it), unless {@code --ignore-stdin}.
@@ -45,10 +43,17 @@ public final class MockApiServer implements AutoCloseable {
     private static final java.util.logging.Logger MOCK_LOG = java.util.logging.Logger.getLogger("io.fabric8.mockwebserver");
 
     private final KubernetesMockServer server;
-    private final CountingDispatcher dispatcher;
+    private final IndexedCrudDispatcher dispatcher;
     private final InetAddress address;
 
-    private MockApiServer(KubernetesMockServer server, CountingDispatcher dispatcher, InetAddress address) {
+    /** Sees every request before the store does; a non-null answer is sent instead of the store's. */
+    @FunctionalInterface
+    public interface RequestHook {
+        /** The response to send, or null to serve the request normally. */
+        MockResponse intercept(RecordedRequest request);
+    }
+
+    private MockApiServer(KubernetesMockServer server, IndexedCrudDispatcher dispatcher, InetAddress address) {
         this.server = server;
         this.dispatcher = dispatcher;
         this.address = address;
@@ -61,15 +66,21 @@ public final class MockApiServer implements AutoCloseable {
      * @param verbose      keep the mock's per-request INFO log
      */
     public static MockApiServer start(InetAddress address, int port, boolean registerCrds, boolean verbose) {
+        return start(address, port, registerCrds, verbose, null);
+    }
+
+    /** Same, with {@code hook} (may be null) seeing every request first. */
+    public static MockApiServer start(InetAddress address, int port, boolean registerCrds, boolean verbose,
+                                      RequestHook hook) {
         MOCK_LOG.setLevel(verbose ? java.util.logging.Level.INFO : java.util.logging.Level.WARNING);
-        CountingDispatcher dispatcher = new CountingDispatcher();
+        IndexedCrudDispatcher dispatcher = new IndexedCrudDispatcher(hook);
         KubernetesMockServer server = new KubernetesMockServer(new Context(), new MockWebServer(), new HashMap<>(),
                 dispatcher, false);
         server.init(address, port);
         MockApiServer s = new MockApiServer(server, dispatcher, address);
         if (registerCrds) {
             try (KubernetesClient c = s.client()) {
-                c.apiextensions().v1().customResourceDefinitions().resource(CrdInstaller.twillNodeCrd(c)).create();
+                c.apiextensions().v1().customResourceDefinitions().resource(TwillNodeCrd.load(c)).create();
             }
         }
         log.info("Mock Kubernetes API server listening on {}", s.url());
@@ -92,13 +103,11 @@ public final class MockApiServer implements AutoCloseable {
 
     /** Requests served so far, by HTTP method (watch upgrades count as GET). */
     public Map<String, Long> requestsByMethod() {
-        Map<String, Long> out = new TreeMap<>();
-        dispatcher.byMethod.forEach((k, v) -> out.put(k, v.sum()));
-        return out;
+        return dispatcher.requestsByMethod();
     }
 
     public long requests() {
-        return dispatcher.byMethod.values().stream().mapToLong(LongAdder::sum).sum();
+        return dispatcher.requestsByMethod().values().stream().mapToLong(Long::longValue).sum();
     }
 
     /** Writes a kubeconfig (cluster, context and token user, all named twill-mock) atomically. */
@@ -136,17 +145,6 @@ public final class MockApiServer implements AutoCloseable {
     @Override
     public void close() {
         server.destroy();
-    }
-
-    /** The CRUD dispatcher (with a by-name index), counting what it serves. */
-    private static final class CountingDispatcher extends IndexedCrudDispatcher {
-        private final Map<String, LongAdder> byMethod = new ConcurrentHashMap<>();
-
-        @Override
-        public MockResponse dispatch(RecordedRequest request) {
-            byMethod.computeIfAbsent(String.valueOf(request.getMethod()), k -> new LongAdder()).increment();
-            return super.dispatch(request);
-        }
     }
 
     public static void main(String[] args) throws InterruptedException {
