@@ -7,12 +7,15 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.stream.Stream;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipFile;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * What the images ship: the runtime classpaths the Maven build lays out in agent/target/lib and operator/target/lib
- * (the Dockerfiles copy them whole) hold no test-only code: no mock API server, no Vert.x/mockwebserver it runs on.
+ * (the Dockerfiles copy them whole) hold no test-only code: no mock API server, no Vert.x/mockwebserver it runs on,
+ * no test BPF programs.
  * An IT because it reads what {@code package} wrote; it needs no root.
  */
 class ImageClasspathIT {
@@ -34,6 +37,17 @@ class ImageClasspathIT {
             List<String> jars = jars(dir);
             assertThat(jars).as(dir).isNotEmpty();
             assertThat(jars).as(dir).noneMatch(j -> TEST_ONLY.stream().anyMatch(j::startsWith));
+        }
+    }
+
+    @Test
+    void theShippedBpfObjectsAreTheDatapathsOnly() throws IOException {
+        String jar = jars("agent/target/lib").stream().filter(j -> j.startsWith("twill-bpf-src-")).findFirst()
+                .orElseThrow(() -> new AssertionError("agent/target/lib has no twill-bpf-src jar"));
+        try (ZipFile zip = new ZipFile(Repo.path("agent/target/lib/" + jar).toFile())) {
+            List<String> objects = zip.stream().map(ZipEntry::getName).filter(n -> n.endsWith(".bpf.o")).sorted().toList();
+            assertThat(objects).containsExactly("io/twill/bpf/bpf_host.bpf.o", "io/twill/bpf/bpf_lxc.bpf.o",
+                    "io/twill/bpf/bpf_overlay.bpf.o");
         }
     }
 
