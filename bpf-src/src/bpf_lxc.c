@@ -21,10 +21,6 @@
 #include "lib/arp.h"
 #include "lib/deliver.h"
 
-#ifndef AF_INET
-#define AF_INET 2
-#endif
-
 static __always_inline int handle_arp(struct __sk_buff *skb)
 {
 	struct arp_view v;

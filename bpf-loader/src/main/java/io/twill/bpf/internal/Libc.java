@@ -5,6 +5,8 @@ import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.Linker;
 import java.lang.foreign.MemorySegment;
 import java.lang.invoke.MethodHandle;
+import java.util.ArrayList;
+import java.util.List;
 
 import static java.lang.foreign.ValueLayout.ADDRESS;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
@@ -17,10 +19,11 @@ public final class Libc {
     private static final Linker LINKER = Linker.nativeLinker();
     private static final Linker.Option ERRNO = Linker.Option.captureCallState("errno");
     private static final int F_DUPFD_CLOEXEC = 1030;
+    private static final List<Downcall> DOWNCALLS = new ArrayList<>();
 
     public static final MethodHandle close = fn("close", FunctionDescriptor.of(JAVA_INT, JAVA_INT));
     /** {@code int fcntl(int fd, int cmd, ...)} with one variadic int. [errno] */
-    public static final MethodHandle fcntl = fn("fcntl", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT),
+    public static final MethodHandle fcntl = fn("fcntl", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT), 2,
             Linker.Option.firstVariadicArg(2), ERRNO);
     /** [errno] */
     public static final MethodHandle unlink = fn("unlink", FunctionDescriptor.of(JAVA_INT, ADDRESS), ERRNO);
@@ -101,7 +104,17 @@ public final class Libc {
         }
     }
 
+    /** Every function bound here, with its descriptor, for the proof against the libc headers. */
+    public static List<Downcall> downcalls() {
+        return List.copyOf(DOWNCALLS);
+    }
+
     private static MethodHandle fn(String name, FunctionDescriptor fd, Linker.Option... options) {
+        return fn(name, fd, -1, options);
+    }
+
+    private static MethodHandle fn(String name, FunctionDescriptor fd, int firstVariadicArg, Linker.Option... options) {
+        DOWNCALLS.add(new Downcall(name, fd, firstVariadicArg));
         return LINKER.downcallHandle(LINKER.defaultLookup().find(name).orElseThrow(
                 () -> new IllegalStateException("libc has no " + name)), fd, options);
     }
