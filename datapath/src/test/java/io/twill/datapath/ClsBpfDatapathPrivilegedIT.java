@@ -5,14 +5,14 @@ import io.twill.bpf.TcDirection;
 import io.twill.bpf.TcMode;
 import io.twill.testkit.Cmd;
 import io.twill.testkit.NetNsExtension;
+import io.twill.testkit.PingFlood;
 import io.twill.testkit.PrivilegedTest;
 import io.twill.types.RoutingMode;
+import java.time.Duration;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -39,11 +39,13 @@ class ClsBpfDatapathPrivilegedIT {
         assertThat(Traffic.ping(a.ns(), c.ip())).isTrue();
         assertThat(n1.dp.linkPin(a.lxc().ifindex(), TcDirection.INGRESS)).doesNotExist();
 
-        CompletableFuture<Cmd.Result> flood = CompletableFuture.supplyAsync(() ->
-                a.ns().tryExec("ping", "-q", "-c", "200", "-i", "0.005", "-W", "1", c.ip().getHostAddress()));
-        Thread.sleep(200);
-        n1.load(n1.config());
-        assertThat(flood.get(60, TimeUnit.SECONDS).stdout()).contains("200 received");
+        try (PingFlood flood = new PingFlood(a.ns(), c.ip())) {
+            flood.awaitReplies(20, Duration.ofSeconds(10)); // flowing before the filters are replaced...
+            n1.load(n1.config());
+            flood.awaitReplies(flood.replies() + 20, Duration.ofSeconds(10)); // ...and after
+            PingFlood.Result r = flood.stop();
+            assertThat(r.lost()).as("no packet lost while the filters were replaced\n%s", r.output()).isEmpty();
+        }
 
         String filters = n1.ns.exec("tc", "filter", "show", "dev", a.lxc().name(), "ingress").stdout();
         assertThat(filters.lines().filter(l -> l.contains("from_container")).count()).as(filters).isEqualTo(1);
@@ -62,20 +64,23 @@ class ClsBpfDatapathPrivilegedIT {
         int lxc = a.lxc().ifindex();
         assertThat(Traffic.ping(a.ns(), c.ip())).isTrue();
 
-        CompletableFuture<Cmd.Result> flood = CompletableFuture.supplyAsync(() ->
-                a.ns().tryExec("ping", "-q", "-c", "300", "-i", "0.005", "-W", "1", c.ip().getHostAddress()));
-        Thread.sleep(200);
-        fabric.tcMode = TcMode.TCX; // cls_bpf -> TCX, as after enabling network.enableTCX
-        n1.load(n1.config());
-        assertThat(n1.dp.linkPin(lxc, TcDirection.INGRESS)).exists();
         int linkId;
-        try (BpfLink link = BpfLink.openPinned(n1.dp.linkPin(lxc, TcDirection.INGRESS))) {
-            linkId = link.info().id();
+        try (PingFlood flood = new PingFlood(a.ns(), c.ip())) {
+            flood.awaitReplies(20, Duration.ofSeconds(10)); // flowing on the cls_bpf filter
+            fabric.tcMode = TcMode.TCX; // cls_bpf -> TCX, as after enabling network.enableTCX
+            n1.load(n1.config());
+            assertThat(n1.dp.linkPin(lxc, TcDirection.INGRESS)).exists();
+            try (BpfLink link = BpfLink.openPinned(n1.dp.linkPin(lxc, TcDirection.INGRESS))) {
+                linkId = link.info().id();
+            }
+            assertThat(filters(n1, a)).as("the filter under the new link is gone").doesNotContain("from_container");
+            flood.awaitReplies(flood.replies() + 20, Duration.ofSeconds(10)); // flowing on the TCX link
+            fabric.tcMode = TcMode.CLS_BPF; // and back
+            n1.load(n1.config());
+            flood.awaitReplies(flood.replies() + 20, Duration.ofSeconds(10)); // flowing on the filter again
+            PingFlood.Result r = flood.stop();
+            assertThat(r.lost()).as("no packet lost across both switches\n%s", r.output()).isEmpty();
         }
-        assertThat(filters(n1, a)).as("the filter under the new link is gone").doesNotContain("from_container");
-        fabric.tcMode = TcMode.CLS_BPF; // and back
-        n1.load(n1.config());
-        assertThat(flood.get(60, TimeUnit.SECONDS).stdout()).contains("300 received");
         assertThat(n1.dp.linkPin(lxc, TcDirection.INGRESS)).as("the link that would shadow the filter is gone").doesNotExist();
         assertThat(filters(n1, a)).contains("id " + n1.dp.program(Datapath.FROM_CONTAINER).id());
         assertThat(Cmd.tryRun("bpftool", "link", "show", "id", String.valueOf(linkId)).ok()).as("link " + linkId + " detached").isFalse();

@@ -4,6 +4,7 @@ import io.twill.bpf.BpfLink;
 import io.twill.bpf.KeyExistsException;
 import io.twill.bpf.TcDirection;
 import io.twill.bpf.UpdateFlag;
+import io.twill.testkit.PingFlood;
 import io.twill.types.Ipv4;
 import io.twill.types.Ipv4Prefix;
 import io.twill.types.MacAddress;
@@ -29,8 +30,6 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -66,13 +65,15 @@ class DatapathLifecyclePrivilegedIT {
     void reloadingSwapsEveryProgramAtomicallyWhileTrafficFlows() throws Exception {
         assertThat(Traffic.ping(a.ns(), c.ip())).isTrue();
         int oldLxc = n1.dp.program(Datapath.FROM_CONTAINER).id();
-        CompletableFuture<Cmd.Result> flood = CompletableFuture.supplyAsync(() ->
-                a.ns().tryExec("ping", "-q", "-c", "300", "-i", "0.005", "-W", "1", c.ip().getHostAddress()));
-        Thread.sleep(300);
-        n1.load(n1.config().withTrace(true));
-        n2.load(n2.config().withTrace(true));
-        Cmd.Result r = flood.get(60, TimeUnit.SECONDS);
-        assertThat(r.stdout()).as("no packet lost while both nodes swapped programs").contains("300 received");
+        try (PingFlood flood = new PingFlood(a.ns(), c.ip())) {
+            flood.awaitReplies(20, Duration.ofSeconds(10)); // traffic flows before the swap...
+            n1.load(n1.config().withTrace(true));
+            n2.load(n2.config().withTrace(true));
+            int atSwap = flood.replies();
+            flood.awaitReplies(atSwap + 20, Duration.ofSeconds(10)); // ...and after it
+            PingFlood.Result r = flood.stop();
+            assertThat(r.lost()).as("no packet lost while both nodes swapped programs\n%s", r.output()).isEmpty();
+        }
 
         int newLxc = n1.dp.program(Datapath.FROM_CONTAINER).id();
         assertThat(newLxc).isNotEqualTo(oldLxc);
