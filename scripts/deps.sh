@@ -3,7 +3,7 @@
 set -euo pipefail
 pkgs=(
   clang-19 llvm-19 libbpf-dev bpftool      # BPF toolchain, libbpf headers + libbpf.so.1
-  gcc libc6-dev make musl-tools             # layout probes, the static CNI shim (musl-gcc -static)
+  gcc g++ libc6-dev make musl-tools         # layout and signature probes (g++), the static CNI shim (musl-gcc -static)
   iproute2 iputils-ping ethtool             # test and demo namespaces (never on the runtime path)
   socat iptables                            # the pods' TCP/UDP servers in the local cluster; kube-proxy-style rules in tests
   iperf3 sockperf hyperfine jq              # benchmarks

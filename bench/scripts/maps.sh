@@ -21,7 +21,7 @@ if [[ ! -f bench/target/classpath.txt || ! -f bench/target/classes/io/twill/benc
   echo "maps.sh: building bench and what it depends on" >&2
   scripts/mvn -q -pl bench -am install -DskipTests
 fi
-object=bpf-src/target/classes/io/twill/bpf/test/bench_hash.bpf.o
+object=bpf-src/target/test-classes/io/twill/bpf/test/bench_hash.bpf.o
 [[ -f $object ]] || { echo "maps.sh: $object missing; build bpf-src first (scripts/mvn -pl bpf-src install)" >&2; exit 1; }
 
 gcc -O2 -Wall -o "$tmp/map_bench" bench/c/maps/map_bench.c -lbpf

@@ -8,20 +8,8 @@
 #ifndef TWILL_ARP_H
 #define TWILL_ARP_H
 
+#include <linux/if_arp.h>
 #include "common.h"
-
-/* <linux/if_arp.h> drags in libc headers that do not exist for the BPF target; these are its few constants. */
-#define ARPHRD_ETHER  1
-#define ARPOP_REQUEST 1
-#define ARPOP_REPLY   2
-
-struct arphdr {
-	__be16 ar_hrd;
-	__be16 ar_pro;
-	__u8   ar_hln;
-	__u8   ar_pln;
-	__be16 ar_op;
-};
 
 struct arp_eth_body {
 	__u8 sha[ETH_ALEN];

@@ -5,13 +5,11 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.twill.agent.cni.AgentCniBackend;
 import io.twill.agent.config.AgentConfig;
-import io.twill.agent.config.Ipv4Cidr;
-import io.twill.agent.config.RoutingMode;
-import io.twill.agent.datapath.BpfFs;
 import io.twill.agent.datapath.CtSweeper;
 import io.twill.agent.datapath.LbSetup;
 import io.twill.agent.service.ServiceTranslator;
 import io.twill.agent.service.ServiceWatcher;
+import io.twill.bpf.BpfFs;
 import io.twill.agent.datapath.HostPath;
 import io.twill.agent.datapath.MapsDatapathWriter;
 import io.twill.agent.datapath.MapsTunnelTable;
@@ -40,11 +38,13 @@ import io.twill.cni.CniEngine;
 import io.twill.cni.CniListener;
 import io.twill.cni.server.CniServer;
 import io.twill.cni.server.CniServerConfig;
-import io.twill.maps.Ipv4Prefix;
-import io.twill.maps.datapath.Datapath;
-import io.twill.maps.datapath.DatapathConfig;
+import io.twill.datapath.Datapath;
+import io.twill.datapath.DatapathConfig;
 import io.twill.maps.endpoints.EndpointInfo;
 import io.twill.netlink.RtNetlink;
+import io.twill.types.Ipv4Prefix;
+import io.twill.types.MacAddress;
+import io.twill.types.RoutingMode;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -141,12 +141,12 @@ public final class Agent implements AutoCloseable {
         }
 
         phase = "setting up the node";
-        BpfFs.ensure(cfg.paths().pinRoot());
+        BpfFs.ensureMounted(cfg.paths().pinRoot());
         node = own(ns.openNetlink());
         nodeInfo = NodeSetup.prepare(cfg, node, ns);
 
-        Ipv4Cidr cluster = cfg.network().clusterPoolCIDR();
-        Ipv4Prefix clusterPrefix = new Ipv4Prefix(cluster.networkAddress(), cluster.prefixLength());
+        Ipv4Prefix cluster = cfg.network().clusterPoolCIDR();
+        Ipv4Prefix clusterPrefix = cluster;
         DatapathConfig dc = (cfg.network().routingMode() == RoutingMode.OVERLAY
                 ? DatapathConfig.overlay(nodeInfo.nodeIp(), clusterPrefix, nodeInfo.vxlanIfindex())
                 : DatapathConfig.nativeRouting(nodeInfo.nodeIp(), clusterPrefix))
@@ -193,8 +193,8 @@ public final class Agent implements AutoCloseable {
             }
         }
         phase = "waiting for this node's pod CIDR";
-        List<Ipv4Cidr> podCidrs = cidrSource.awaitPodCidrs();
-        for (Ipv4Cidr c : podCidrs) {
+        List<Ipv4Prefix> podCidrs = cidrSource.awaitPodCidrs();
+        for (Ipv4Prefix c : podCidrs) {
             if (!cluster.contains(c)) {
                 log.warn("Pod CIDR {} lies outside network.clusterPoolCIDR {}: the datapath treats its pods as outside the cluster", c, cluster);
             }
@@ -234,7 +234,7 @@ public final class Agent implements AutoCloseable {
      * IP as a HOST endpoint behind it. Native mode: the kernel routes to remote pods already; a host path left by an
      * earlier overlay run is removed. Returns twill_net's ifindex, or 0.
      */
-    private int setUpHostPath(Ipv4Cidr cluster) {
+    private int setUpHostPath(Ipv4Prefix cluster) {
         Inet4Address nodeIp = nodeInfo.nodeIp();
         if (cfg.network().routingMode() != RoutingMode.OVERLAY) {
             if (node.deleteLink(HostPath.HOST_DEV)) log.info("Removed {} (not used in native routing)", HostPath.HOST_DEV);
@@ -245,8 +245,8 @@ public final class Agent implements AutoCloseable {
                 cfg.network().routeMtu(nodeInfo.mtu()));
         int net = hp.net().index();
         ns.run(() -> datapath.attachHostPath(net));
-        datapath.endpoints().put(nodeIp, new EndpointInfo(net, 0, EndpointInfo.F_HOST, new io.twill.maps.MacAddress(0),
-                new io.twill.maps.MacAddress(hp.net().mac().bits())));
+        datapath.endpoints().put(nodeIp, new EndpointInfo(net, 0, EndpointInfo.F_HOST, new MacAddress(0),
+                hp.net().mac()));
         return net;
     }
 

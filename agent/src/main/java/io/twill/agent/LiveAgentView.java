@@ -1,7 +1,6 @@
 package io.twill.agent;
 
 import io.twill.agent.config.AgentConfig;
-import io.twill.agent.config.Ipv4Cidr;
 import io.twill.agent.datapath.CtSweeper;
 import io.twill.agent.endpoint.Endpoint;
 import io.twill.agent.ipam.Ipam;
@@ -14,10 +13,11 @@ import io.twill.agent.metrics.Health;
 import io.twill.agent.service.LbTable;
 import io.twill.agent.service.ServiceWatcher;
 import io.twill.maps.MapEntry;
-import io.twill.maps.datapath.Datapath;
+import io.twill.datapath.Datapath;
 import io.twill.maps.metrics.MetricsKey;
 import io.twill.maps.metrics.MetricsValue;
 
+import io.twill.types.Ipv4Prefix;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -42,7 +42,7 @@ final class LiveAgentView implements AgentView {
         return new AgentSummary(cfg.nodeName(), Agent.VERSION, agent.startTime().toString(),
                 cfg.standaloneMode() ? "standalone" : "kubernetes", cfg.network().routingMode().value(),
                 agent.attachMode(), node == null ? null : node.nodeIp().getHostAddress(),
-                ipam == null ? List.of() : ipam.cidrs().stream().map(Ipv4Cidr::toString).toList(),
+                ipam == null ? List.of() : ipam.cidrs().stream().map(Ipv4Prefix::toString).toList(),
                 cfg.paths().pinRoot().toString());
     }
 

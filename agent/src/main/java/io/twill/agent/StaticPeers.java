@@ -1,12 +1,12 @@
 package io.twill.agent;
 
 import io.twill.agent.config.AgentConfig;
-import io.twill.agent.config.Ipv4Cidr;
 import io.twill.agent.config.PeersFile;
-import io.twill.agent.config.RoutingMode;
 import io.twill.agent.k8s.NativeRoutes;
 import io.twill.agent.k8s.NodeCidrTable;
 import io.twill.agent.k8s.TunnelTable;
+import io.twill.types.Ipv4Prefix;
+import io.twill.types.RoutingMode;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -26,15 +26,15 @@ final class StaticPeers {
     private StaticPeers() {}
 
     static void apply(AgentConfig cfg, Inet4Address nodeIp, TunnelTable tunnel, NativeRoutes routes) {
-        Map<Ipv4Cidr, Inet4Address> peers = new LinkedHashMap<>();
+        Map<Ipv4Prefix, Inet4Address> peers = new LinkedHashMap<>();
         if (cfg.standalone().peersFile() != null) {
             for (PeersFile.Peer p : PeersFile.read(cfg.standalone().peersFile())) {
                 if (p.nodeIp().equals(nodeIp)) continue; // the file may list every node, this one included
-                for (Ipv4Cidr c : p.podCidrs()) peers.put(c, p.nodeIp());
+                for (Ipv4Prefix c : p.podCidrs()) peers.put(c, p.nodeIp());
             }
         }
-        Map<Ipv4Cidr, Inet4Address> withSelf = new LinkedHashMap<>(peers);
-        for (Ipv4Cidr own : cfg.standalone().podCIDRs()) {
+        Map<Ipv4Prefix, Inet4Address> withSelf = new LinkedHashMap<>(peers);
+        for (Ipv4Prefix own : cfg.standalone().podCIDRs()) {
             if (withSelf.containsKey(own)) {
                 throw new AgentStartupException("peers file " + cfg.standalone().peersFile() + " gives this node's pod CIDR "
                         + own + " to " + withSelf.get(own).getHostAddress());
@@ -47,8 +47,8 @@ final class StaticPeers {
                 peers.values().stream().distinct().count(), peers.isEmpty() ? "" : " " + peers);
     }
 
-    static void sync(NodeCidrTable table, Map<Ipv4Cidr, Inet4Address> want) {
-        for (Ipv4Cidr stale : List.copyOf(table.entries().keySet())) {
+    static void sync(NodeCidrTable table, Map<Ipv4Prefix, Inet4Address> want) {
+        for (Ipv4Prefix stale : List.copyOf(table.entries().keySet())) {
             if (!want.containsKey(stale)) table.remove(stale);
         }
         want.forEach(table::put);

@@ -4,6 +4,7 @@ import io.twill.agent.datapath.NodeNamespace;
 import io.twill.testkit.Cmd;
 import io.twill.testkit.NetNsExtension;
 import io.twill.testkit.PrivilegedTest;
+import io.twill.testkit.Requires;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -17,7 +18,6 @@ import java.util.List;
 import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * Standalone mode with a real container runtime: podman 4.3 (CNI backend, libcni 1.1) runs two busybox containers on
@@ -68,8 +68,7 @@ class PodmanPrivilegedIT {
 
     @Test
     void podmanContainersGetTwillNetworking() throws Exception {
-        assumeTrue(Cmd.tryRun("podman", "--version").ok() && Files.isExecutable(Path.of("/usr/sbin/runc"))
-                && Files.isExecutable(Path.of("/bin/busybox")), "podman, runc and busybox are needed (make deps)");
+        Requires.tool("podman", "/usr/sbin/runc", "/bin/busybox");
         fx = new NodeFixture(netns, false);
         nodeNs = NodeNamespace.at(fx.node.path());
         agent = Agent.start(fx.config(), nodeNs);

@@ -1,11 +1,11 @@
 package io.twill.agent;
 
-import io.twill.agent.config.Ipv4Cidr;
 import io.twill.agent.datapath.NodeNamespace;
-import io.twill.maps.Ipv4Prefix;
 import io.twill.testkit.NetNsExtension;
 import io.twill.testkit.PrivilegedTest;
 import io.twill.testkit.TestNamespace;
+import io.twill.types.Ipv4;
+import io.twill.types.Ipv4Prefix;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -69,8 +69,8 @@ class StandalonePrivilegedIT {
         CniShim.Result ra = new CniShim(n1.socket(), "twill").add("sa", pa.path(), "eth0").ok();
         CniShim.Result rb = new CniShim(n2.socket(), "twill").add("sb", pb.path(), "eth0").ok();
         String ipA = AgentPrivilegedIT.ip(ra), ipB = AgentPrivilegedIT.ip(rb);
-        assertThat(Ipv4Cidr.parse("10.77.1.0/24").contains(Ipv4Cidr.parseInet(ipA))).isTrue();
-        assertThat(Ipv4Cidr.parse("10.77.2.0/24").contains(Ipv4Cidr.parseInet(ipB))).isTrue();
+        assertThat(Ipv4Prefix.parse("10.77.1.0/24").contains(Ipv4.parse(ipA))).isTrue();
+        assertThat(Ipv4Prefix.parse("10.77.2.0/24").contains(Ipv4.parse(ipB))).isTrue();
         assertThat(pa.exec("ip", "route", "show", "default").stdout()).contains(mode.equals("overlay") ? "mtu 1450" : "mtu 1500");
         pa.exec("ping", "-c", "3", "-i", "0.2", "-W", "2", ipB);
         pb.exec("ping", "-c", "1", "-W", "2", ipA);

@@ -2,9 +2,10 @@ package io.twill.agent;
 
 import io.twill.agent.config.AgentConfig;
 import io.twill.agent.config.ConfigLoader;
-import io.twill.agent.config.Ipv4Cidr;
 import io.twill.agent.k8s.NativeRoutes;
 import io.twill.agent.k8s.TunnelTable;
+import io.twill.types.Ipv4;
+import io.twill.types.Ipv4Prefix;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -22,11 +23,11 @@ class StaticPeersTest {
     @TempDir Path dir;
 
     static class Table implements TunnelTable, NativeRoutes {
-        final Map<Ipv4Cidr, Inet4Address> m = new HashMap<>();
+        final Map<Ipv4Prefix, Inet4Address> m = new HashMap<>();
         public String name() { return "t"; }
-        public void put(Ipv4Cidr c, Inet4Address ip) { m.put(c, ip); }
-        public boolean remove(Ipv4Cidr c) { return m.remove(c) != null; }
-        public Map<Ipv4Cidr, Inet4Address> entries() { return Map.copyOf(m); }
+        public void put(Ipv4Prefix c, Inet4Address ip) { m.put(c, ip); }
+        public boolean remove(Ipv4Prefix c) { return m.remove(c) != null; }
+        public Map<Ipv4Prefix, Inet4Address> entries() { return Map.copyOf(m); }
     }
 
     AgentConfig cfg(String mode, Path peers) {
@@ -35,7 +36,7 @@ class StaticPeersTest {
     }
 
     static Inet4Address ip(String s) {
-        return Ipv4Cidr.parseInet(s);
+        return Ipv4.parse(s);
     }
 
     @Test
@@ -43,11 +44,11 @@ class StaticPeersTest {
         Path peers = dir.resolve("peers");
         Files.writeString(peers, "192.168.0.1 10.1.1.0/24\n192.168.0.2 10.1.2.0/24\n");
         Table tunnel = new Table(), routes = new Table();
-        tunnel.put(Ipv4Cidr.parse("10.1.9.0/24"), ip("192.168.0.9")); // from an earlier run
+        tunnel.put(Ipv4Prefix.parse("10.1.9.0/24"), ip("192.168.0.9")); // from an earlier run
         StaticPeers.apply(cfg("native", peers), ip("192.168.0.1"), tunnel, routes);
-        assertThat(tunnel.m).containsOnly(Map.entry(Ipv4Cidr.parse("10.1.1.0/24"), ip("192.168.0.1")),
-                Map.entry(Ipv4Cidr.parse("10.1.2.0/24"), ip("192.168.0.2")));
-        assertThat(routes.m).containsOnly(Map.entry(Ipv4Cidr.parse("10.1.2.0/24"), ip("192.168.0.2")));
+        assertThat(tunnel.m).containsOnly(Map.entry(Ipv4Prefix.parse("10.1.1.0/24"), ip("192.168.0.1")),
+                Map.entry(Ipv4Prefix.parse("10.1.2.0/24"), ip("192.168.0.2")));
+        assertThat(routes.m).containsOnly(Map.entry(Ipv4Prefix.parse("10.1.2.0/24"), ip("192.168.0.2")));
 
         Table r2 = new Table();
         StaticPeers.apply(cfg("overlay", peers), ip("192.168.0.1"), new Table(), r2);

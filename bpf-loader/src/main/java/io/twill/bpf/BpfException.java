@@ -1,6 +1,6 @@
 package io.twill.bpf;
 
-import io.twill.bpf.internal.Errno;
+import io.twill.types.Errno;
 import io.twill.bpf.internal.ErrorText;
 
 /**

@@ -1,14 +1,12 @@
 package io.twill.bpf;
 
 import io.twill.bpf.internal.ErrorText;
-import io.twill.bpf.internal.Errno;
-import io.twill.bpf.internal.InfoReader;
+import io.twill.types.Errno;
 import io.twill.bpf.internal.Leaks;
 import io.twill.bpf.internal.Libbpf;
 import io.twill.bpf.internal.LibbpfStructs;
 import io.twill.bpf.internal.Libc;
 import io.twill.bpf.internal.Native;
-import io.twill.bpf.internal.Pins;
 import io.twill.bpf.internal.PrintBridge;
 
 import java.lang.foreign.Arena;
@@ -61,7 +59,7 @@ public final class BpfLink implements AutoCloseable {
         String detail = fd == -Errno.EINVAL && program.type() != BpfProgram.TYPE_SCHED_CLS
                 ? "program " + program.name() + " is " + program.typeName() + ", TCX needs sched_cls (SEC(\"tc\"))"
                 : Tc.deviceHint(fd, ifindex);
-        throw ErrorText.fail("bpf_link_create", program.name() + " on ifindex " + ifindex + " tcx " + direction, fd, detail);
+        throw Failures.fail("bpf_link_create", program.name() + " on ifindex " + ifindex + " tcx " + direction, fd, detail);
     }
 
     /**
@@ -77,7 +75,7 @@ public final class BpfLink implements AutoCloseable {
         PrintBridge.clear();
         int cg = Libc.openDirectory(cgroupDir.toString());
         if (cg < 0) {
-            throw ErrorText.fail("open", "cgroup " + cgroupDir, cg, cg == -Errno.ENOENT ? "no such directory"
+            throw Failures.fail("open", "cgroup " + cgroupDir, cg, cg == -Errno.ENOENT ? "no such directory"
                     : cg == -Errno.ENOTDIR ? "not a directory" : null);
         }
         int fd;
@@ -95,7 +93,7 @@ public final class BpfLink implements AutoCloseable {
                     + program.sectionName() + ") was not loaded for " + type + "; load it from section " + type.section();
             default -> null;
         };
-        throw ErrorText.fail("bpf_link_create", program.name() + " on cgroup " + cgroupDir + " " + type, fd, detail);
+        throw Failures.fail("bpf_link_create", program.name() + " on cgroup " + cgroupDir + " " + type, fd, detail);
     }
 
     /** Reopens a link pinned at {@code path}. */
@@ -138,7 +136,7 @@ public final class BpfLink implements AutoCloseable {
         }
         if (rc < 0) {
             String detail = rc == -Errno.ENOLINK ? "the link was detached" : null;
-            throw ErrorText.fail("bpf_link_update", "link fd " + fd + " to " + program.name(), rc, detail);
+            throw Failures.fail("bpf_link_update", "link fd " + fd + " to " + program.name(), rc, detail);
         }
     }
 
@@ -169,7 +167,7 @@ public final class BpfLink implements AutoCloseable {
         } catch (Throwable t) {
             throw Native.rethrow(t);
         }
-        if (rc < 0 && rc != -Errno.ENOLINK) throw ErrorText.fail("bpf_link_detach", "link fd " + fd, rc);
+        if (rc < 0 && rc != -Errno.ENOLINK) throw Failures.fail("bpf_link_detach", "link fd " + fd, rc);
     }
 
     /** Closes the descriptor (idempotent). An unpinned link with no other holder is detached by the kernel. */

@@ -1,14 +1,12 @@
 package io.twill.bpf;
 
 import io.twill.bpf.internal.ErrorText;
-import io.twill.bpf.internal.Errno;
-import io.twill.bpf.internal.InfoReader;
+import io.twill.types.Errno;
 import io.twill.bpf.internal.Leaks;
 import io.twill.bpf.internal.Libbpf;
 import io.twill.bpf.internal.LibbpfStructs;
 import io.twill.bpf.internal.Libc;
 import io.twill.bpf.internal.Native;
-import io.twill.bpf.internal.Pins;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -90,7 +88,7 @@ public final class BpfMap implements AutoCloseable {
         Libbpf.ensureAvailable();
         try {
             int n = (int) Libbpf.libbpf_num_possible_cpus.invokeExact();
-            if (n <= 0) throw ErrorText.fail("libbpf_num_possible_cpus", "/sys/devices/system/cpu/possible", n);
+            if (n <= 0) throw Failures.fail("libbpf_num_possible_cpus", "/sys/devices/system/cpu/possible", n);
             return n;
         } catch (Throwable t) {
             throw Native.rethrow(t);
@@ -155,7 +153,7 @@ public final class BpfMap implements AutoCloseable {
         }
         if (rc == 0) return true;
         if (rc == -Errno.ENOENT) return false;
-        throw ErrorText.failQuiet("bpf_map_lookup_elem", name, rc);
+        throw Failures.failQuiet("bpf_map_lookup_elem", name, rc);
     }
 
     /** Creates or updates {@code key}; NOEXIST on a present key throws {@link KeyExistsException}. */
@@ -182,7 +180,7 @@ public final class BpfMap implements AutoCloseable {
         }
         if (rc == 0) return true;
         if (rc == -Errno.ENOENT) return false;
-        throw ErrorText.failQuiet("bpf_map_delete_elem", name, rc);
+        throw Failures.failQuiet("bpf_map_delete_elem", name, rc);
     }
 
     /**
@@ -201,7 +199,7 @@ public final class BpfMap implements AutoCloseable {
         }
         if (rc == 0) return true;
         if (rc == -Errno.ENOENT) return false;
-        throw ErrorText.failQuiet("bpf_map_get_next_key", name, rc);
+        throw Failures.failQuiet("bpf_map_get_next_key", name, rc);
     }
 
     /** A reusable buffer for batch operations on this map, holding {@code capacity} keys and values. */
@@ -241,7 +239,7 @@ public final class BpfMap implements AutoCloseable {
             throw Native.rethrow(t);
         }
         if (rc != 0 && rc != -Errno.ENOENT) {
-            throw partial(ErrorText.failQuiet("bpf_map_delete_batch", name, rc), batch.countOut(), count);
+            throw partial(Failures.failQuiet("bpf_map_delete_batch", name, rc), batch.countOut(), count);
         }
         return batch.countOut();
     }
@@ -260,7 +258,7 @@ public final class BpfMap implements AutoCloseable {
         } catch (Throwable t) {
             throw Native.rethrow(t);
         }
-        if (rc != 0 && rc != -Errno.ENOENT) throw ErrorText.failQuiet("bpf_map_lookup_batch", name, rc);
+        if (rc != 0 && rc != -Errno.ENOENT) throw Failures.failQuiet("bpf_map_lookup_batch", name, rc);
         return batch.advance(rc == -Errno.ENOENT);
     }
 
@@ -323,7 +321,7 @@ public final class BpfMap implements AutoCloseable {
             return new BpfException(op, name, Errno.E2BIG, "the map is full (max_entries " + maxEntries + ")"
                     + (type == TYPE_ARRAY || type == TYPE_PERCPU_ARRAY ? " or the index is out of range" : ""), "");
         }
-        return ErrorText.failQuiet(op, name, rc);
+        return Failures.failQuiet(op, name, rc);
     }
 
     /** The same failure, saying how far the batch got (the kernel reports the elements it processed). */

@@ -1,15 +1,13 @@
 package io.twill.bpf;
 
 import io.twill.bpf.internal.ErrorText;
-import io.twill.bpf.internal.Errno;
+import io.twill.types.Errno;
 import io.twill.bpf.internal.Leaks;
 import io.twill.bpf.internal.Libbpf;
 import io.twill.bpf.internal.LibbpfStructs;
 import io.twill.bpf.internal.Libc;
 import io.twill.bpf.internal.Native;
-import io.twill.bpf.internal.Pins;
 import io.twill.bpf.internal.PrintBridge;
-import io.twill.bpf.internal.Rodata;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -102,7 +100,7 @@ public final class BpfObject implements AutoCloseable {
                 case 4000, 4001, 8, 74, Errno.EINVAL -> "not a valid BPF ELF object (compile with clang -target bpf)";
                 default -> null;
             };
-            throw ErrorText.fail(op, spec.origin(), e == 0 ? Errno.EINVAL : e, detail);
+            throw Failures.fail(op, spec.origin(), e == 0 ? Errno.EINVAL : e, detail);
         }
         return raw.reinterpret(arena, BpfObject::closeNative);
     }
@@ -114,14 +112,14 @@ public final class BpfObject implements AutoCloseable {
             for (var e : spec.maxEntries().entrySet()) {
                 MemorySegment m = findMap(obj, e.getKey(), a, objName);
                 int rc = (int) Libbpf.bpf_map__set_max_entries.invokeExact(m, (int) e.getValue());
-                if (rc < 0) throw ErrorText.fail("bpf_map__set_max_entries", objName + "/" + e.getKey(), rc);
+                if (rc < 0) throw Failures.fail("bpf_map__set_max_entries", objName + "/" + e.getKey(), rc);
             }
             for (var e : spec.reusedMaps().entrySet()) {
                 MemorySegment m = findMap(obj, e.getKey(), a, objName);
                 int fd = Pins.open(e.getValue(), "map");
                 try {
                     int rc = (int) Libbpf.bpf_map__reuse_fd.invokeExact(m, fd);
-                    if (rc < 0) throw ErrorText.fail("bpf_map__reuse_fd", e.getKey() + " from " + e.getValue(), rc);
+                    if (rc < 0) throw Failures.fail("bpf_map__reuse_fd", e.getKey() + " from " + e.getValue(), rc);
                 } finally {
                     Libc.closeFd(fd); // libbpf keeps its own duplicate
                 }
@@ -129,7 +127,7 @@ public final class BpfObject implements AutoCloseable {
             for (var e : spec.mapPinPaths().entrySet()) {
                 MemorySegment m = findMap(obj, e.getKey(), a, objName);
                 int rc = (int) Libbpf.bpf_map__set_pin_path.invokeExact(m, a.allocateFrom(e.getValue().toString()));
-                if (rc < 0) throw ErrorText.fail("bpf_map__set_pin_path", e.getKey() + " at " + e.getValue(), rc);
+                if (rc < 0) throw Failures.fail("bpf_map__set_pin_path", e.getKey() + " at " + e.getValue(), rc);
             }
             fixProgramTypes(obj);
             checkPinRoot(spec, obj);
@@ -253,7 +251,7 @@ public final class BpfObject implements AutoCloseable {
     public BpfMap takeMap(String name) {
         BpfMap m = map(name);
         int fd = Libc.dup(m.fd());
-        if (fd < 0) throw ErrorText.fail("dup", "map " + name, fd);
+        if (fd < 0) throw Failures.fail("dup", "map " + name, fd);
         return BpfMap.owning(fd, name);
     }
 
@@ -261,7 +259,7 @@ public final class BpfObject implements AutoCloseable {
     public BpfProgram takeProgram(String name) {
         BpfProgram p = program(name);
         int fd = Libc.dup(p.fd());
-        if (fd < 0) throw ErrorText.fail("dup", "program " + name, fd);
+        if (fd < 0) throw Failures.fail("dup", "program " + name, fd);
         return BpfProgram.owning(name, p.sectionName(), fd);
     }
 

@@ -1,14 +1,12 @@
 package io.twill.bpf;
 
 import io.twill.bpf.internal.ErrorText;
-import io.twill.bpf.internal.Errno;
-import io.twill.bpf.internal.InfoReader;
+import io.twill.types.Errno;
 import io.twill.bpf.internal.Leaks;
 import io.twill.bpf.internal.Libbpf;
 import io.twill.bpf.internal.LibbpfStructs;
 import io.twill.bpf.internal.Libc;
 import io.twill.bpf.internal.Native;
-import io.twill.bpf.internal.Pins;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -118,7 +116,7 @@ public final class BpfProgram implements AutoCloseable {
                     case Errno.ENOTSUPP -> "this program type cannot be test-run";
                     default -> null;
                 };
-                throw ErrorText.fail("bpf_prog_test_run_opts", "program " + name, rc, detail);
+                throw Failures.fail("bpf_prog_test_run_opts", "program " + name, rc, detail);
             }
             int outLen = opts.get(JAVA_INT, LibbpfStructs.offset(l, "data_size_out"));
             byte[] dataOut = out.asSlice(0, Math.min(outLen, run.dataOutCapacity())).toArray(java.lang.foreign.ValueLayout.JAVA_BYTE);

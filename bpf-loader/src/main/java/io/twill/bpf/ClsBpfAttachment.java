@@ -1,7 +1,7 @@
 package io.twill.bpf;
 
 import io.twill.bpf.internal.ErrorText;
-import io.twill.bpf.internal.Errno;
+import io.twill.types.Errno;
 import io.twill.bpf.internal.Libbpf;
 import io.twill.bpf.internal.LibbpfStructs;
 import io.twill.bpf.internal.Native;
@@ -78,7 +78,7 @@ public final class ClsBpfAttachment implements TcAttachment {
                 PrintBridge.clear();
                 return OptionalInt.empty();
             }
-            if (rc < 0) throw ErrorText.fail("bpf_tc_query", "ifindex " + ifindex + " " + direction, rc);
+            if (rc < 0) throw Failures.fail("bpf_tc_query", "ifindex " + ifindex + " " + direction, rc);
             return OptionalInt.of(opts.get(JAVA_INT, LibbpfStructs.offset(LibbpfStructs.bpf_tc_opts, "prog_id")));
         } catch (Throwable t) {
             throw Native.rethrow(t);
@@ -118,7 +118,7 @@ public final class ClsBpfAttachment implements TcAttachment {
         try (Arena arena = Arena.ofConfined()) {
             int rc = (int) Libbpf.bpf_tc_detach.invokeExact(hook(arena, ifindex, direction), opts(arena, handle, priority));
             if (rc < 0 && rc != -Errno.ENOENT && rc != -Errno.EINVAL && rc != -Errno.ENODEV) {
-                throw ErrorText.fail("bpf_tc_detach", what, rc);
+                throw Failures.fail("bpf_tc_detach", what, rc);
             }
             PrintBridge.clear();
             detached = true;
@@ -138,7 +138,7 @@ public final class ClsBpfAttachment implements TcAttachment {
             hook.set(JAVA_INT, LibbpfStructs.offset(LibbpfStructs.bpf_tc_hook, "attach_point"),
                     TcDirection.INGRESS.tcAttachPoint() | TcDirection.EGRESS.tcAttachPoint());
             int rc = (int) Libbpf.bpf_tc_hook_destroy.invokeExact(hook);
-            if (rc < 0 && rc != -Errno.ENOENT && rc != -Errno.EINVAL) throw ErrorText.fail("bpf_tc_hook_destroy", what, rc);
+            if (rc < 0 && rc != -Errno.ENOENT && rc != -Errno.EINVAL) throw Failures.fail("bpf_tc_hook_destroy", what, rc);
         } catch (Throwable t) {
             throw Native.rethrow(t);
         }
@@ -159,7 +159,7 @@ public final class ClsBpfAttachment implements TcAttachment {
                 PrintBridge.clear();
                 return;
             }
-            if (rc < 0) throw ErrorText.fail("bpf_tc_hook_create", what, rc, Tc.deviceHint(rc, ifindex));
+            if (rc < 0) throw Failures.fail("bpf_tc_hook_create", what, rc, Tc.deviceHint(rc, ifindex));
         } catch (Throwable t) {
             throw Native.rethrow(t);
         }
@@ -177,7 +177,7 @@ public final class ClsBpfAttachment implements TcAttachment {
                 String detail = rc == -Errno.EEXIST
                         ? "a filter already sits at handle " + handle + " priority " + priority + " (set replaceExisting)"
                         : Tc.deviceHint(rc, ifindex);
-                throw ErrorText.fail("bpf_tc_attach", program.name() + " on " + what, rc, detail);
+                throw Failures.fail("bpf_tc_attach", program.name() + " on " + what, rc, detail);
             }
         } catch (Throwable t) {
             throw Native.rethrow(t);

@@ -71,10 +71,14 @@ public final class ObjectSpec {
         return fromResource(ObjectSpec.class, resource);
     }
 
-    /** A classpath resource resolved against {@code anchor}'s class loader. */
+    /**
+     * A classpath resource resolved against {@code anchor}'s class loader (not the class: a class in a named module
+     * finds only its own module's resources, and the objects live in the twill-bpf-src jar).
+     */
     public static ObjectSpec fromResource(Class<?> anchor, String resource) {
         String abs = resource.startsWith("/") ? resource : "/" + resource;
-        try (InputStream in = anchor.getResourceAsStream(abs)) {
+        ClassLoader loader = anchor.getClassLoader() != null ? anchor.getClassLoader() : ClassLoader.getSystemClassLoader();
+        try (InputStream in = loader.getResourceAsStream(abs.substring(1))) {
             if (in == null) {
                 throw new IllegalArgumentException("no classpath resource " + abs
                         + " (is the twill-bpf-src jar on the classpath, and was it built with clang?)");

@@ -2,7 +2,7 @@ package io.twill.bpf;
 
 import io.twill.bpf.internal.Libbpf;
 import io.twill.bpf.internal.Native;
-import io.twill.bpf.internal.Pins;
+
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

@@ -1,7 +1,7 @@
 package io.twill.bpf;
 
 import io.twill.bpf.internal.ErrorText;
-import io.twill.bpf.internal.Errno;
+import io.twill.types.Errno;
 import io.twill.bpf.internal.Leaks;
 import io.twill.bpf.internal.Libbpf;
 import io.twill.bpf.internal.Native;
@@ -68,7 +68,7 @@ public final class RingBuffer implements AutoCloseable {
             PrintBridge.clear();
             MemorySegment raw = (MemorySegment) Libbpf.ring_buffer__new.invokeExact(errno, map.fd(), stub,
                     MemorySegment.NULL, MemorySegment.NULL);
-            if (raw.address() == 0) throw ErrorText.fail("ring_buffer__new", map.name(), -Libbpf.errno(errno));
+            if (raw.address() == 0) throw Failures.fail("ring_buffer__new", map.name(), -Libbpf.errno(errno));
             // Freed before the stub when the arena closes (cleanups run last-registered first).
             r.rb = raw.reinterpret(r.arena, RingBuffer::free);
             r.leaks = Leaks.watch(r, "ring buffer on " + map.name());
@@ -98,7 +98,7 @@ public final class RingBuffer implements AutoCloseable {
             throw Native.rethrow(t);
         }
         if (rc == -Errno.EINTR) return 0;
-        if (rc < 0) throw ErrorText.fail("ring_buffer__poll", mapName, rc);
+        if (rc < 0) throw Failures.fail("ring_buffer__poll", mapName, rc);
         return rc;
     }
 
@@ -111,7 +111,7 @@ public final class RingBuffer implements AutoCloseable {
         } catch (Throwable t) {
             throw Native.rethrow(t);
         }
-        if (rc < 0) throw ErrorText.fail("ring_buffer__consume", mapName, rc);
+        if (rc < 0) throw Failures.fail("ring_buffer__consume", mapName, rc);
         return rc;
     }
 

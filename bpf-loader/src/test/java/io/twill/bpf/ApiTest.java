@@ -1,8 +1,8 @@
 package io.twill.bpf;
 
 import io.twill.bpf.internal.ErrorText;
-import io.twill.bpf.internal.Errno;
 import io.twill.bpf.internal.Libbpf;
+import io.twill.types.Errno;
 import org.junit.jupiter.api.Test;
 
 import java.nio.ByteOrder;
@@ -24,16 +24,16 @@ class ApiTest {
 
     @Test
     void errorsReadOpObjectErrnoNameAndText() {
-        BpfException e = ErrorText.fail("bpf_map_update_elem", "twill_endpoints", -Errno.EEXIST);
+        BpfException e = Failures.fail("bpf_map_update_elem", "twill_endpoints", -Errno.EEXIST);
         assertThat(e).hasMessage("bpf_map_update_elem(twill_endpoints): EEXIST (File exists)");
         assertThat(e.errno()).isEqualTo(17);
         assertThat(e.errnoName()).isEqualTo("EEXIST");
         assertThat(e.op()).isEqualTo("bpf_map_update_elem");
         assertThat(e.object()).isEqualTo("twill_endpoints");
-        assertThat(ErrorText.fail("bpf_prog_load", "bpf_lxc", -Errno.EPERM))
+        assertThat(Failures.fail("bpf_prog_load", "bpf_lxc", -Errno.EPERM))
                 .hasMessageStartingWith("bpf_prog_load(bpf_lxc): EPERM (Operation not permitted)")
                 .hasMessageContaining("CAP_BPF").hasMessageContaining("CAP_NET_ADMIN");
-        assertThat(ErrorText.fail("bpf_object__load", "x", -4007)).hasMessageContaining("LIBBPF_ERRNO__VERIFY");
+        assertThat(Failures.fail("bpf_object__load", "x", -4007)).hasMessageContaining("LIBBPF_ERRNO__VERIFY");
         assertThat(Errno.name(9999)).isEqualTo("errno 9999");
         assertThat(ErrorText.tail("a\nb\n\nc\nd", 2)).isEqualTo("[... 2 lines before]\nc\nd");
     }

@@ -54,7 +54,10 @@ class CgroupAttachTypeTest {
         assertThat(TypeNames.attach(CgroupAttachType.GETPEERNAME4.attachType())).isEqualTo("cgroup_inet4_getpeername");
         assertThat(CgroupAttachType.ofSection("cgroup/recvmsg4")).isEqualTo(CgroupAttachType.RECVMSG4);
         assertThat(CgroupAttachType.ofAttachType(29)).isEqualTo(CgroupAttachType.GETPEERNAME4);
-        assertThatThrownBy(() -> CgroupAttachType.ofSection("cgroup/connect6")).hasMessageContaining("none of the cgroup hooks");
+        assertThat(TypeNames.attach(CgroupAttachType.CONNECT6.attachType())).isEqualTo("cgroup_inet6_connect");
+        assertThat(TypeNames.attach(CgroupAttachType.RECVMSG6.attachType())).isEqualTo("cgroup_udp6_recvmsg");
+        assertThat(CgroupAttachType.ofSection("cgroup/sendmsg6")).isEqualTo(CgroupAttachType.SENDMSG6);
+        assertThatThrownBy(() -> CgroupAttachType.ofSection("cgroup/bind4")).hasMessageContaining("none of the cgroup hooks");
         assertThatThrownBy(() -> CgroupAttachType.ofAttachType(46)).hasMessageContaining("tcx_ingress");
     }
 }

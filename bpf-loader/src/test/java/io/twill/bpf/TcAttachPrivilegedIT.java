@@ -4,6 +4,7 @@ import io.twill.testkit.Cmd;
 import io.twill.testkit.FdLeakExtension;
 import io.twill.testkit.NetNsExtension;
 import io.twill.testkit.PrivilegedTest;
+import io.twill.testkit.Requires;
 import io.twill.testkit.TestNamespace;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -19,7 +20,6 @@ import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * Attaching to a real device: two namespaces joined by a veth pair, tc_count on the ingress of one end, pings from
@@ -109,7 +109,7 @@ class TcAttachPrivilegedIT {
 
     @Test
     void aPinnedTcxLinkIsLeftRunningAndAdoptedByTheNextOwner() {
-        assumeTrue(Features.tcx(), "TCX needs Linux 6.6");
+        Requires.kernelFeature("TCX (Linux 6.6)", Features.tcx());
         try (TestBpf.Bpffs fs = new TestBpf.Bpffs(); BpfObject obj = TestBpf.spec("tc_count").load()) {
             var pin = fs.resolve("vb_ingress");
             var keep = options(TcMode.TCX).withLinkPin(pin).withOnClose(OnClose.KEEP);
@@ -196,6 +196,6 @@ class TcAttachPrivilegedIT {
     }
 
     private static void assumeTcx(TcMode mode) {
-        if (mode == TcMode.TCX) assumeTrue(Features.tcx(), "TCX needs Linux 6.6");
+        if (mode == TcMode.TCX) Requires.kernelFeature("TCX (Linux 6.6)", Features.tcx());
     }
 }

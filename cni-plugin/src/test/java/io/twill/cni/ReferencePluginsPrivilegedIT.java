@@ -4,19 +4,18 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.twill.cni.server.Shim;
 import io.twill.testkit.NetNsExtension;
 import io.twill.testkit.PrivilegedTest;
+import io.twill.testkit.Requires;
 import io.twill.testkit.TestNamespace;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * portmap and bandwidth chained after Twill act on Twill's result for real: a veth pair between a "host" namespace
@@ -44,7 +43,7 @@ class ReferencePluginsPrivilegedIT {
 
     private Shim.Result runInHost(String plugin, String command, String version, String extra) throws Exception {
         Path exe = ReferencePluginsTest.PLUGINS.resolve(plugin);
-        assumeTrue(Files.isExecutable(exe), exe + " not installed");
+        Requires.file(exe, "the reference CNI plugins (Debian: containernetworking-plugins)");
         String ours = ReferencePluginsTest.twillResult(version, pod.path().toString(), "tw0");
         ObjectNode conf = (ObjectNode) NetConfParser.MAPPER.readTree(Inv.conf(version, extra));
         conf.put("type", plugin);
@@ -57,7 +56,7 @@ class ReferencePluginsPrivilegedIT {
 
     @Test
     void portmapForwardsToThePodAddressFromTwillsResult() throws Exception {
-        assumeTrue(Files.isExecutable(Path.of("/usr/sbin/iptables")), "portmap needs iptables");
+        Requires.file(Path.of("/usr/sbin/iptables"), "portmap needs iptables");
         String extra = ",\"capabilities\":{\"portMappings\":true},\"runtimeConfig\":{\"portMappings\":"
                 + "[{\"hostPort\":18080,\"containerPort\":80,\"protocol\":\"tcp\"}]}";
         for (String version : List.of("0.4.0", "1.0.0")) {

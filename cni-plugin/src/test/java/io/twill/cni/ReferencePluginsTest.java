@@ -5,12 +5,12 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.twill.cni.result.CniResult;
 import io.twill.cni.result.ResultCodec;
 import io.twill.cni.server.Shim;
+import io.twill.testkit.Requires;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -18,7 +18,6 @@ import java.util.Map;
 import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * Twill's ADD result, chained after loopback, fed as prevResult to the reference portmap and bandwidth plugins
@@ -65,10 +64,10 @@ class ReferencePluginsTest {
     @MethodSource("cases")
     void referencePluginPassesTwillsResultThrough(String plugin, String version) throws Exception {
         Path exe = PLUGINS.resolve(plugin);
-        assumeTrue(Files.isExecutable(exe), exe + " not installed (Debian: containernetworking-plugins)");
+        Requires.file(exe, "the reference CNI plugins (Debian: containernetworking-plugins)");
         String supported = Shim.exec(List.of(exe.toString()), Map.of("CNI_COMMAND", "VERSION"),
                 ("{\"cniVersion\":\"" + version + "\"}").getBytes()).stdout();
-        assumeTrue(supported.contains("\"" + version + "\""), plugin + " does not speak " + version);
+        Requires.that(supported.contains("\"" + version + "\""), "the installed " + plugin + " does not speak CNI " + version);
 
         String ours = twillResult(version, Inv.NETNS);
         ObjectNode conf = (ObjectNode) NetConfParser.MAPPER.readTree(Inv.conf(version, ""));

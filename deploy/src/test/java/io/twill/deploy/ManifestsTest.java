@@ -119,7 +119,7 @@ class ManifestsTest {
         AgentConfig agent = DeployedConfig.agent(m, tmp);
         OperatorConfig op = DeployedConfig.operator(m, tmp);
         for (String pool : op.clusterPoolIPv4PodCIDRList()) {
-            assertThat(agent.network().clusterPoolCIDR().contains(io.twill.agent.config.Ipv4Cidr.parse(pool)))
+            assertThat(agent.network().clusterPoolCIDR().contains(io.twill.types.Ipv4Prefix.parse(pool)))
                     .as("operator pool %s inside the agent's network.clusterPoolCIDR %s", pool,
                             agent.network().clusterPoolCIDR()).isTrue();
         }
@@ -127,7 +127,7 @@ class ManifestsTest {
         assertThat(kind.path("networking").path("disableDefaultCNI").asBoolean()).isTrue();
         assertThat(List.of(kind.path("networking").path("podSubnet").asText()))
                 .as("kind podSubnet = the operator's pool").isEqualTo(op.clusterPoolIPv4PodCIDRList());
-        var services = io.twill.agent.config.Ipv4Cidr.parse(kind.path("networking").path("serviceSubnet").asText());
+        var services = io.twill.types.Ipv4Prefix.parse(kind.path("networking").path("serviceSubnet").asText());
         assertThat(services.overlaps(agent.network().clusterPoolCIDR())).as("service range overlaps pods").isFalse();
         assertThat(kind.path("nodes").findValuesAsText("role")).containsExactly("control-plane", "worker", "worker");
     }

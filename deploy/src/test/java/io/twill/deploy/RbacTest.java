@@ -3,7 +3,6 @@ package io.twill.deploy;
 import io.fabric8.kubernetes.api.model.NodeBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.twill.agent.config.AgentConfig;
-import io.twill.agent.config.Ipv4Cidr;
 import io.twill.agent.k8s.Backoff;
 import io.twill.agent.k8s.NodeRegistrar;
 import io.twill.agent.k8s.NodeStatusReporter;
@@ -14,6 +13,8 @@ import io.twill.api.NodeAddress;
 import io.twill.api.TwillNode;
 import io.twill.operator.Operator;
 import io.twill.operator.config.OperatorConfig;
+import io.twill.types.Ipv4;
+import io.twill.types.Ipv4Prefix;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -122,9 +123,9 @@ class RbacTest {
         OperatorConfig deployed = DeployedConfig.operator(m, tmp);
         // The deployed configuration, with a pool of two node CIDRs (so four nodes exhaust it: condition and Event),
         // fast lease timings and a fast node GC; the lease's name and namespace and the Event namespace stay.
-        Ipv4Cidr first = Ipv4Cidr.parse(deployed.clusterPoolIPv4PodCIDRList().getFirst());
+        Ipv4Prefix first = Ipv4Prefix.parse(deployed.clusterPoolIPv4PodCIDRList().getFirst());
         int mask = deployed.clusterPoolIPv4MaskSize();
-        OperatorConfig cfg = deployed.withPool(List.of(Ipv4Cidr.format(first.network()) + "/" + (mask - 1)), mask)
+        OperatorConfig cfg = deployed.withPool(List.of(Ipv4.format(first.network()) + "/" + (mask - 1)), mask)
                 .withLeaderElection(deployed.leaderElection().withTiming(Duration.ofMillis(2000), Duration.ofMillis(1500),
                         Duration.ofMillis(200)))
                 .withMetrics(new OperatorConfig.Metrics(true, "127.0.0.1", 0))
@@ -180,11 +181,11 @@ class RbacTest {
             moved.register(); // the node's address changed: an update of spec.addresses
             assertThat(moved.awaitPodCidrs(Duration.ofSeconds(1))).hasSize(1);
 
-            Map<Ipv4Cidr, Inet4Address> tunnel = new ConcurrentHashMap<>();
+            Map<Ipv4Prefix, Inet4Address> tunnel = new ConcurrentHashMap<>();
             try (NodeWatcher watcher = NodeWatcher.overlay(client, self, new MapTunnel(tunnel), Duration.ofMinutes(5))) {
                 watcher.start();
                 assertThat(watcher.awaitSynced(Duration.ofSeconds(20))).isTrue();
-                await().atMost(Duration.ofSeconds(10)).until(() -> tunnel.containsKey(Ipv4Cidr.parse("10.244.2.0/24")));
+                await().atMost(Duration.ofSeconds(10)).until(() -> tunnel.containsKey(Ipv4Prefix.parse("10.244.2.0/24")));
             }
             try (NodeStatusReporter status = new NodeStatusReporter(client, self, Health::ok, Optional::empty, "test",
                     Instant.now(), Duration.ofMinutes(1), Clock.systemUTC())) {
@@ -212,24 +213,24 @@ class RbacTest {
     }
 
     /** The tunnel map, in memory. */
-    private record MapTunnel(Map<Ipv4Cidr, Inet4Address> map) implements TunnelTable {
+    private record MapTunnel(Map<Ipv4Prefix, Inet4Address> map) implements TunnelTable {
         @Override
         public String name() {
             return "test-tunnel";
         }
 
         @Override
-        public void put(Ipv4Cidr cidr, Inet4Address nodeIp) {
+        public void put(Ipv4Prefix cidr, Inet4Address nodeIp) {
             map.put(cidr, nodeIp);
         }
 
         @Override
-        public boolean remove(Ipv4Cidr cidr) {
+        public boolean remove(Ipv4Prefix cidr) {
             return map.remove(cidr) != null;
         }
 
         @Override
-        public Map<Ipv4Cidr, Inet4Address> entries() {
+        public Map<Ipv4Prefix, Inet4Address> entries() {
             return Map.copyOf(map);
         }
     }

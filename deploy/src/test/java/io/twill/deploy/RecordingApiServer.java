@@ -4,38 +4,21 @@ import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
-import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
-import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
-import io.fabric8.mockwebserver.Context;
-import io.fabric8.mockwebserver.MockWebServer;
-import io.fabric8.mockwebserver.http.ByteString;
 import io.fabric8.mockwebserver.http.MockResponse;
 import io.fabric8.mockwebserver.http.RecordedRequest;
-import io.fabric8.mockwebserver.http.Response;
-import io.fabric8.mockwebserver.http.WebSocket;
-import io.fabric8.mockwebserver.http.WebSocketListener;
+import io.twill.mockapi.MockApiServer;
 
-import java.lang.reflect.Field;
 import java.net.InetAddress;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
-import java.util.Set;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 
 /**
- * The Fabric8 mock API server in CRUD mode that records every request with the User-Agent of the client that sent
- * it, so one server can host the code under test and the test's own fixture writes and tell them apart. It can also
- * refuse one matching request with an HTTP error, to drive the code down its retry paths.
- *
- * <p>Watches close off the server's event loop: stock, a client closing a watch while events flow can freeze a
- * Vert.x event loop of the mock for 30 s (its close waits for a sender that waits for that loop), and requests on
- * it stall. As the operator module's IndexedCrudDispatcher does, a closed watch is first taken off the dispatcher's
- * listener set, and its close callback runs a second later on another thread.
+ * The mock API server (the local cluster's, with its indexed CRUD store and watches that close off its event loop)
+ * recording every request with the User-Agent of the client that sent it, so one server can host the code under test
+ * and the test's own fixture writes and tell them apart. It can also refuse one matching request with an HTTP error,
+ * to drive the code down its retry paths. Both are a {@link MockApiServer.RequestHook}.
  */
 final class RecordingApiServer implements AutoCloseable {
 
@@ -49,120 +32,33 @@ final class RecordingApiServer implements AutoCloseable {
     private final List<Seen> seen = new ArrayList<>();
     private final List<Fault> faults = new ArrayList<>();
     private final List<KubernetesClient> clients = new ArrayList<>();
-    private final KubernetesMockServer server;
+    private final MockApiServer server;
     private final Config base;
 
     RecordingApiServer() {
-        KubernetesCrudDispatcher dispatcher = new KubernetesCrudDispatcher() {
-            @Override
-            public MockResponse dispatch(RecordedRequest request) {
-                String ua = request.getHeader("User-Agent");
-                synchronized (seen) {
-                    seen.add(new Seen(ua == null ? "" : ua, request.getMethod(), request.getPath()));
-                }
-                Fault hit = null;
-                synchronized (faults) {
-                    for (Iterator<Fault> it = faults.iterator(); it.hasNext(); ) {
-                        Fault f = it.next();
-                        if (f.match().test(request)) {
-                            hit = f;
-                            it.remove();
-                            break;
-                        }
-                    }
-                }
-                if (hit != null) {
-                    return new MockResponse().setResponseCode(hit.code()).setBody("{\"kind\":\"Status\",\"apiVersion\":"
-                            + "\"v1\",\"status\":\"Failure\",\"message\":\"injected by the test\",\"code\":" + hit.code() + "}");
-                }
-                return super.dispatch(request);
-            }
-
-            @Override
-            public MockResponse handleWatch(String path) {
-                MockResponse r = super.handleWatch(path);
-                WebSocketListener l = r.getWebSocketListener();
-                Set<?> listeners = watchListeners(this);
-                return l == null || listeners == null ? r : r.withWebSocketUpgrade(new CloseLater(l, listeners));
-            }
-        };
-        server = new KubernetesMockServer(new Context(), new MockWebServer(), new HashMap<>(), dispatcher, false);
-        server.init(InetAddress.getLoopbackAddress(), 0);
-        KubernetesClient probe = server.createClient();
-        base = probe.getConfiguration();
-        probe.close();
-    }
-
-    private static Set<?> watchListeners(KubernetesCrudDispatcher d) {
-        try {
-            Field f = KubernetesCrudDispatcher.class.getDeclaredField("watchEventListeners");
-            f.setAccessible(true);
-            return (Set<?>) f.get(d);
-        } catch (ReflectiveOperationException | RuntimeException e) {
-            return null; // a Fabric8 without that field: the stock close
+        server = MockApiServer.start(InetAddress.getLoopbackAddress(), 0, false, false, this::intercept);
+        try (KubernetesClient probe = server.client()) {
+            base = probe.getConfiguration();
         }
     }
 
-    private static final ScheduledExecutorService CLOSER = Executors.newSingleThreadScheduledExecutor(r -> {
-        Thread t = new Thread(r, "recording-api-watch-close");
-        t.setDaemon(true);
-        return t;
-    });
-
-    /** A watch's listener whose close and failure callbacks run later, on {@link #CLOSER}, once it is detached. */
-    private static final class CloseLater extends WebSocketListener {
-        private final WebSocketListener watch;
-        private final Set<?> listeners;
-
-        CloseLater(WebSocketListener watch, Set<?> listeners) {
-            this.watch = watch;
-            this.listeners = listeners;
+    /** Records the request; answers it with an injected error when a fault matches, else lets the store serve it. */
+    private MockResponse intercept(RecordedRequest request) {
+        String ua = request.getHeader("User-Agent");
+        synchronized (seen) {
+            seen.add(new Seen(ua == null ? "" : ua, request.getMethod(), request.getPath()));
         }
-
-        private void detachThen(Runnable r) {
-            listeners.remove(watch);
-            CLOSER.schedule(r, 1, TimeUnit.SECONDS);
+        synchronized (faults) {
+            for (Iterator<Fault> it = faults.iterator(); it.hasNext(); ) {
+                Fault f = it.next();
+                if (f.match().test(request)) {
+                    it.remove();
+                    return new MockResponse().setResponseCode(f.code()).setBody("{\"kind\":\"Status\",\"apiVersion\":"
+                            + "\"v1\",\"status\":\"Failure\",\"message\":\"injected by the test\",\"code\":" + f.code() + "}");
+                }
+            }
         }
-
-        @Override
-        public void onBeforeAccept(WebSocket ws, Response response) {
-            watch.onBeforeAccept(ws, response);
-        }
-
-        @Override
-        public void onOpen(WebSocket ws, Response response) {
-            watch.onOpen(ws, response);
-        }
-
-        @Override
-        public void onMessage(WebSocket ws, String text) {
-            watch.onMessage(ws, text);
-        }
-
-        @Override
-        public void onMessage(WebSocket ws, ByteString bytes) {
-            watch.onMessage(ws, bytes);
-        }
-
-        @Override
-        public void onMessage(WebSocket ws, byte[] bytes) {
-            watch.onMessage(ws, bytes);
-        }
-
-        @Override
-        public void onClosing(WebSocket ws, int code, String reason) {
-            watch.onClosing(ws, code, reason);
-        }
-
-        @Override
-        public void onClosed(WebSocket ws, int code, String reason) {
-            detachThen(() -> watch.onClosed(ws, code, reason));
-        }
-
-        @Override
-        public void onFailure(WebSocket ws, Throwable t, Response response) {
-            detachThen(() -> watch.onFailure(ws, t, response));
-        }
+        return null;
     }
 
     /** A client whose requests carry {@code userAgent}. Closed with the server. */
@@ -194,6 +90,6 @@ final class RecordingApiServer implements AutoCloseable {
         synchronized (clients) {
             clients.forEach(KubernetesClient::close);
         }
-        server.destroy();
+        server.close();
     }
 }

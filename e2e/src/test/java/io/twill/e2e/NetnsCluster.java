@@ -194,31 +194,6 @@ final class NetnsCluster {
         return r.stdout().strip();
     }
 
-    /** Starts a fast ping (every 10 ms) in a pod's namespace; call {@link Pinger#finish()} for the summary line. */
-    static Pinger startPing(String fromPod, String ip, int count) {
-        try {
-            Process p = new ProcessBuilder("ip", "netns", "exec", podNs(fromPod), "ping", "-i", "0.01", "-c",
-                    Integer.toString(count), "-q", ip).redirectErrorStream(true).start();
-            return new Pinger(fromPod + " -> " + ip, p);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
-    record Pinger(String what, Process process) {
-        /** Waits for the end and returns ping's "N packets transmitted, M received" line. */
-        String finish() throws InterruptedException {
-            try {
-                String out = new String(process.getInputStream().readAllBytes());
-                process.waitFor();
-                return out.lines().filter(l -> l.contains("transmitted")).findFirst()
-                        .orElseThrow(() -> new AssertionError(what + ": no ping summary in: " + out));
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-        }
-    }
-
     private static String read(Path p) {
         try {
             return Files.readString(p).strip();

@@ -1,5 +1,7 @@
 package io.twill.maps;
 
+import io.twill.types.MacAddress;
+import io.twill.types.Ipv4;
 import io.twill.maps.endpoints.EndpointInfo;
 import io.twill.maps.endpoints.EndpointKey;
 import io.twill.maps.endpoints.EndpointsMap;

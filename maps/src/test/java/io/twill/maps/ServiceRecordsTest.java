@@ -1,5 +1,7 @@
 package io.twill.maps;
 
+import io.twill.types.Ipv4Prefix;
+import io.twill.types.Ipv4;
 import io.twill.maps.ct.CtEntry;
 import io.twill.maps.ct.CtKey;
 import io.twill.maps.ct.CtMap;

@@ -1,8 +1,8 @@
 package io.twill.netlink;
 
+import io.twill.types.Ipv4;
+
 import java.net.Inet4Address;
-import java.net.InetAddress;
-import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
 
 /** Validation shared by the records, so bad input is refused with the field's name before the kernel sees it. */
@@ -67,28 +67,12 @@ final class Check {
         }
     }
 
-    /** Parses a dotted-quad IPv4 literal without any name lookup. */
+    /** Parses a dotted-quad IPv4 literal without any name lookup ({@link Ipv4#parse}), naming the field. */
     static Inet4Address inet4(String s, String field) {
-        String[] parts = s.split("\\.", -1);
-        if (parts.length != 4) throw new IllegalArgumentException(field + ": '" + s + "' is not an IPv4 address");
-        byte[] b = new byte[4];
-        for (int i = 0; i < 4; i++) {
-            int v;
-            try {
-                if (parts[i].isEmpty() || parts[i].length() > 3 || !parts[i].chars().allMatch(c -> c >= '0' && c <= '9')) {
-                    throw new NumberFormatException();
-                }
-                v = Integer.parseInt(parts[i]);
-            } catch (NumberFormatException e) {
-                throw new IllegalArgumentException(field + ": '" + s + "' is not an IPv4 address");
-            }
-            if (v > 255) throw new IllegalArgumentException(field + ": '" + s + "' is not an IPv4 address");
-            b[i] = (byte) v;
-        }
         try {
-            return (Inet4Address) InetAddress.getByAddress(b);
-        } catch (UnknownHostException e) {
-            throw new AssertionError(e);
+            return Ipv4.parse(s);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(field + ": " + e.getMessage(), e);
         }
     }
 }

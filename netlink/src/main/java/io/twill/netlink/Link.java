@@ -1,5 +1,7 @@
 package io.twill.netlink;
 
+import io.twill.types.MacAddress;
+
 /**
  * A network interface as the kernel reports it (RTM_NEWLINK).
  *

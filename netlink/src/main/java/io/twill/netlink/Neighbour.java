@@ -1,5 +1,6 @@
 package io.twill.netlink;
 
+import io.twill.types.MacAddress;
 import java.net.Inet4Address;
 import java.util.Objects;
 

@@ -2,6 +2,7 @@ package io.twill.netlink;
 
 import io.twill.netlink.internal.LibC;
 import io.twill.netlink.internal.NetNsWorker;
+import io.twill.types.Errno;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;

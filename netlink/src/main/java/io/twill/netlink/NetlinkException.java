@@ -1,5 +1,6 @@
 package io.twill.netlink;
 
+import io.twill.types.Errno;
 import io.twill.netlink.internal.LibC;
 
 /**

@@ -1,5 +1,7 @@
 package io.twill.netlink;
 
+import io.twill.types.Errno;
+import io.twill.types.MacAddress;
 import io.twill.netlink.internal.NetNsFd;
 import io.twill.netlink.internal.NetNsWorker;
 import io.twill.netlink.internal.NetlinkSocket;

@@ -1,5 +1,6 @@
 package io.twill.netlink;
 
+import io.twill.types.Errno;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

@@ -1,5 +1,8 @@
 package io.twill.netlink;
 
+import io.twill.types.Errno;
+import io.twill.types.MacAddress;
+import io.twill.types.Ipv4Prefix;
 import io.twill.testkit.NetNsExtension;
 import io.twill.testkit.PrivilegedTest;
 import io.twill.testkit.TestNamespace;

@@ -1,5 +1,7 @@
 package io.twill.netlink;
 
+import io.twill.types.MacAddress;
+import io.twill.types.Ipv4Prefix;
 import io.twill.testkit.NetNsExtension;
 import io.twill.testkit.PrivilegedTest;
 import io.twill.testkit.TestNamespace;

@@ -103,13 +103,4 @@ public final class Operator implements AutoCloseable {
             client.close();
         }
     }
-
-    /** Stops as if the process had died: the lease is not released (failover tests). */
-    public void crash() {
-        runtime.close(false);
-        metrics.close();
-        if (ownsClient) {
-            client.close();
-        }
-    }
 }

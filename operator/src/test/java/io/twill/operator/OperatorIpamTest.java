@@ -5,7 +5,7 @@ import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import io.twill.api.TwillNode;
 import io.twill.api.TwillNodeCondition;
-import io.twill.operator.ipam.Ipv4Cidr;
+import io.twill.types.Ipv4Prefix;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -59,11 +59,11 @@ class OperatorIpamTest {
         await().atMost(Duration.ofSeconds(15)).until(() -> cluster().allCidrs().size() == 5);
         Map<String, List<String>> cidrs = cluster().allCidrs();
         assertThat(new HashSet<>(cidrs.values())).hasSize(5);
-        Ipv4Cidr pool = Ipv4Cidr.parse("10.20.0.0/16");
+        Ipv4Prefix pool = Ipv4Prefix.parse("10.20.0.0/16");
         cidrs.values().forEach(c -> {
             assertThat(c).hasSize(1);
-            assertThat(pool.contains(Ipv4Cidr.parse(c.getFirst()))).isTrue();
-            assertThat(Ipv4Cidr.parse(c.getFirst()).prefix()).isEqualTo(24);
+            assertThat(pool.contains(Ipv4Prefix.parse(c.getFirst()))).isTrue();
+            assertThat(Ipv4Prefix.parse(c.getFirst()).length()).isEqualTo(24);
         });
         // success is the spec; no condition is written when nothing went wrong (one API write per node)
         for (String n : cidrs.keySet()) {

@@ -57,7 +57,7 @@ class OperatorProcessIT {
         Path kubeconfig = dir.resolve("kubeconfig");
         List<String> cmd = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java"),
                 "--sun-misc-unsafe-memory-access=allow", "-cp", System.getProperty("java.class.path"),
-                "io.twill.operator.mock.MockApiServer", "--address", "127.0.0.1", "--port", "0",
+                "io.twill.mockapi.MockApiServer", "--address", "127.0.0.1", "--port", "0",
                 "--kubeconfig", kubeconfig.toString()));
         Process mock = new ProcessBuilder(cmd).redirectErrorStream(true).start();
         processes.add(mock);

@@ -11,7 +11,10 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
-/** Enables {@link PrivilegedTest}s only where the process holds the capabilities they need. */
+/**
+ * Enables {@link PrivilegedTest}s only where the process holds the capabilities they need; where everything is
+ * mandatory ({@link Requires#mandatory()}: CI=true or -Dtwill.requirePrivileged=true) a missing one fails instead.
+ */
 public final class PrivilegedCondition implements ExecutionCondition {
     static final int CAP_NET_ADMIN = 12, CAP_SYS_ADMIN = 21, CAP_BPF = 39;
 
@@ -20,9 +23,9 @@ public final class PrivilegedCondition implements ExecutionCondition {
         String missing = missingPrivileges();
         if (missing == null) return ConditionEvaluationResult.enabled("running with CAP_BPF, CAP_NET_ADMIN, CAP_SYS_ADMIN");
         String why = "privileged test skipped: " + missing + " (run as root: sudo make test)";
-        if (Boolean.getBoolean("twill.requirePrivileged")) {
+        if (Requires.mandatory()) {
             throw new IllegalStateException(why.replace("skipped", "cannot run")
-                    + "; -Dtwill.requirePrivileged=true makes this a failure");
+                    + "; CI=true or -Dtwill.requirePrivileged=true makes this a failure");
         }
         return ConditionEvaluationResult.disabled(why);
     }

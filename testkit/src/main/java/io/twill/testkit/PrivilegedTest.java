@@ -10,7 +10,8 @@ import java.lang.annotation.Target;
 
 /**
  * A test that needs root powers over the kernel: CAP_BPF, CAP_NET_ADMIN and CAP_SYS_ADMIN (setns, bpffs).
- * Without them it is skipped with the reason, unless {@code -Dtwill.requirePrivileged=true} (CI), where it fails.
+ * Without them it is skipped with the reason, unless {@code CI=true} or {@code -Dtwill.requirePrivileged=true}, where
+ * it fails. Other requirements (tools, kernel features) go through {@link Requires}.
  */
 @Target({ElementType.TYPE, ElementType.METHOD})
 @Retention(RetentionPolicy.RUNTIME)

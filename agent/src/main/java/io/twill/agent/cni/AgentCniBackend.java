@@ -22,7 +22,7 @@ import io.twill.cni.result.CniResult;
 import io.twill.cni.result.IpConfig;
 import io.twill.cni.result.IpPrefix;
 import io.twill.cni.result.Route;
-import io.twill.netlink.MacAddress;
+import io.twill.types.MacAddress;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

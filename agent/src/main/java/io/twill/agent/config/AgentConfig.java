@@ -2,6 +2,9 @@ package io.twill.agent.config;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 
+import io.twill.types.Ipv4;
+import io.twill.types.Ipv4Prefix;
+import io.twill.types.RoutingMode;
 import java.net.Inet4Address;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -66,7 +69,7 @@ public record AgentConfig(String nodeName, Kubernetes kubernetes, Paths paths, N
             if (standalone.podCIDRs().isEmpty()) {
                 throw new ConfigException("standalone.podCIDRs (--pod-cidr) is required when kubernetes.enabled=false");
             }
-            for (Ipv4Cidr c : standalone.podCIDRs()) {
+            for (Ipv4Prefix c : standalone.podCIDRs()) {
                 if (!network.clusterPoolCIDR().contains(c)) {
                     throw new ConfigException("standalone.podCIDRs: " + c + " is outside network.clusterPoolCIDR "
                             + network.clusterPoolCIDR());
@@ -131,10 +134,10 @@ public record AgentConfig(String nodeName, Kubernetes kubernetes, Paths paths, N
      * or when false. TCX forwards 7-10 % more small packets per second here (bench/README.md).
      */
     @JsonInclude(JsonInclude.Include.NON_NULL)
-    public record Network(String uplink, RoutingMode routingMode, Integer tunnelPort, Ipv4Cidr clusterPoolCIDR,
+    public record Network(String uplink, RoutingMode routingMode, Integer tunnelPort, Ipv4Prefix clusterPoolCIDR,
                           Integer mtu, String nodeIP, Boolean enableTCX) {
         public static final int VXLAN_OVERHEAD = 50;
-        public static final Ipv4Cidr DEFAULT_CLUSTER_POOL = Ipv4Cidr.parse("10.0.0.0/8");
+        public static final Ipv4Prefix DEFAULT_CLUSTER_POOL = Ipv4Prefix.parse("10.0.0.0/8");
 
         public Network {
             uplink = uplink == null ? "eth0" : uplink;
@@ -145,7 +148,7 @@ public record AgentConfig(String nodeName, Kubernetes kubernetes, Paths paths, N
                 throw new ConfigException("network.tunnelPort must be 1..65535, got " + tunnelPort);
             }
             clusterPoolCIDR = clusterPoolCIDR == null ? DEFAULT_CLUSTER_POOL : clusterPoolCIDR;
-            if (clusterPoolCIDR.prefixLength() > 30) {
+            if (clusterPoolCIDR.length() > 30) {
                 throw new ConfigException("network.clusterPoolCIDR " + clusterPoolCIDR + " is too small for pods");
             }
             mtu = mtu == null ? 0 : mtu;
@@ -157,7 +160,7 @@ public record AgentConfig(String nodeName, Kubernetes kubernetes, Paths paths, N
             if (nodeIP != null) {
                 nodeIP = nodeIP.strip();
                 try {
-                    Ipv4Cidr.parseAddress(nodeIP);
+                    Ipv4.parseInt(nodeIP);
                 } catch (IllegalArgumentException e) {
                     throw new ConfigException("network.nodeIP: " + e.getMessage());
                 }
@@ -166,7 +169,7 @@ public record AgentConfig(String nodeName, Kubernetes kubernetes, Paths paths, N
 
         /** The configured node IP, if any (otherwise the agent takes the uplink's first IPv4 address). */
         public Optional<Inet4Address> nodeAddress() {
-            return Optional.ofNullable(nodeIP).map(Ipv4Cidr::parseInet);
+            return Optional.ofNullable(nodeIP).map(Ipv4::parse);
         }
 
         /** MTU of routes in pods and to pods, given the device MTU: minus the VXLAN overhead in overlay mode. */
@@ -177,12 +180,12 @@ public record AgentConfig(String nodeName, Kubernetes kubernetes, Paths paths, N
 
     /** Standalone mode (no Kubernetes): this node's pod CIDRs and an optional file of peers. */
     @JsonInclude(JsonInclude.Include.NON_EMPTY)
-    public record Standalone(List<Ipv4Cidr> podCIDRs, Path peersFile) {
+    public record Standalone(List<Ipv4Prefix> podCIDRs, Path peersFile) {
         public Standalone {
             podCIDRs = podCIDRs == null ? List.of() : List.copyOf(podCIDRs);
             for (int i = 0; i < podCIDRs.size(); i++) {
-                Ipv4Cidr c = Objects.requireNonNull(podCIDRs.get(i));
-                if (c.prefixLength() > 30) {
+                Ipv4Prefix c = Objects.requireNonNull(podCIDRs.get(i));
+                if (c.length() > 30) {
                     throw new ConfigException("standalone.podCIDRs: " + c + " holds no pod addresses (at most /30)");
                 }
                 for (int j = 0; j < i; j++) {

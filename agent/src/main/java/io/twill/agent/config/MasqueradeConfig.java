@@ -1,6 +1,7 @@
 package io.twill.agent.config;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import io.twill.types.Ipv4Prefix;
 
 import java.util.List;
 
@@ -12,7 +13,7 @@ import java.util.List;
  * node's connections and the pods' never claim the same port; the agent checks it at start.
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
-public record MasqueradeConfig(Boolean enabled, List<Ipv4Cidr> nonMasqueradeCIDRs, PortRange portRange) {
+public record MasqueradeConfig(Boolean enabled, List<Ipv4Prefix> nonMasqueradeCIDRs, PortRange portRange) {
     public static final PortRange DEFAULT_PORT_RANGE = new PortRange(61000, 65535);
 
     public MasqueradeConfig {

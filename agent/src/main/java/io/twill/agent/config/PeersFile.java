@@ -3,6 +3,8 @@ package io.twill.agent.config;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
+import io.twill.types.Ipv4;
+import io.twill.types.Ipv4Prefix;
 import java.io.IOException;
 import java.net.Inet4Address;
 import java.nio.charset.StandardCharsets;
@@ -23,7 +25,7 @@ public final class PeersFile {
     private PeersFile() {}
 
     /** One peer node. */
-    public record Peer(Inet4Address nodeIp, List<Ipv4Cidr> podCidrs) {
+    public record Peer(Inet4Address nodeIp, List<Ipv4Prefix> podCidrs) {
         public Peer {
             podCidrs = List.copyOf(podCidrs);
         }
@@ -39,9 +41,9 @@ public final class PeersFile {
             throw new ConfigException("cannot read peers file " + file + ": " + e.getMessage(), e);
         }
         List<Peer> peers = text.stripLeading().startsWith("[") ? json(file, text) : lines(file, text);
-        Map<Ipv4Cidr, Inet4Address> seen = new LinkedHashMap<>();
+        Map<Ipv4Prefix, Inet4Address> seen = new LinkedHashMap<>();
         for (Peer p : peers) {
-            for (Ipv4Cidr c : p.podCidrs()) {
+            for (Ipv4Prefix c : p.podCidrs()) {
                 for (var e : seen.entrySet()) {
                     if (e.getKey().overlaps(c)) {
                         throw new ConfigException("peers file " + file + ": " + c + " of " + p.nodeIp().getHostAddress()
@@ -100,15 +102,15 @@ public final class PeersFile {
     private static Peer peer(String where, String ip, List<String> cidrs) {
         Inet4Address node;
         try {
-            node = Ipv4Cidr.parseInet(ip);
+            node = Ipv4.parse(ip);
         } catch (IllegalArgumentException e) {
             throw new ConfigException(where + ": node IP " + e.getMessage());
         }
         if (cidrs.isEmpty()) throw new ConfigException(where + ": no pod CIDR for " + ip);
-        List<Ipv4Cidr> cs = new ArrayList<>();
+        List<Ipv4Prefix> cs = new ArrayList<>();
         for (String c : cidrs) {
             try {
-                cs.add(Ipv4Cidr.parse(c));
+                cs.add(Ipv4Prefix.parse(c));
             } catch (IllegalArgumentException e) {
                 throw new ConfigException(where + ": " + e.getMessage());
             }

@@ -63,10 +63,10 @@ final class Monitor {
             seen[0]++;
             out.println(format(ev, wallClock(ev.ktimeNs()), json));
         })) {
-            if (!json) {
-                err.println("Listening for events on " + o.pinRoot().resolve("twill_events")
-                        + (max > 0 ? " (stopping after " + max + ")" : "; Ctrl-C to stop"));
-            }
+            // On stderr in both formats (stdout stays one JSON object per line): a caller can wait for this line to
+            // know that events from now on will be shown.
+            err.println("Listening for events on " + o.pinRoot().resolve("twill_events")
+                    + (max > 0 ? " (stopping after " + max + ")" : "; Ctrl-C to stop"));
             while (!stop.getAsBoolean() && (max == 0 || seen[0] < max)) {
                 events.poll(POLL);
                 if (Thread.currentThread().isInterrupted()) {

@@ -1,7 +1,7 @@
 package io.twill.agent.ctl;
 
 import io.twill.agent.ctl.CtlOptions.Output;
-import io.twill.maps.Ipv4;
+import io.twill.types.Ipv4;
 import io.twill.maps.MapEntry;
 import io.twill.maps.ct.CtEntry;
 import io.twill.maps.ct.CtKey;

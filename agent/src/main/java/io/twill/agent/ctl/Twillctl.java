@@ -13,6 +13,7 @@ import io.twill.maps.metrics.MetricsKey;
 import io.twill.maps.metrics.MetricsValue;
 import io.twill.maps.metrics.Reason;
 
+import io.twill.types.Ipv4;
 import java.io.PrintStream;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -138,7 +139,7 @@ public final class Twillctl {
     private int bpfEndpoints(CtlOptions o) throws JsonProcessingException {
         List<Rows.BpfEndpoint> rows = sources.bpfEndpoints(o.pinRoot()).stream()
                 .sorted(Comparator.comparing(e -> Integer.toUnsignedLong(
-                        io.twill.maps.Ipv4.toInt(e.key().addr()))))
+                        Ipv4.toInt(e.key().addr()))))
                 .map(Rows.BpfEndpoint::of).toList();
         if (o.output() == Output.JSON) {
             out.println(json(rows));
@@ -153,7 +154,7 @@ public final class Twillctl {
     private int bpfTunnel(CtlOptions o) throws JsonProcessingException {
         List<Rows.Tunnel> rows = sources.bpfTunnel(o.pinRoot()).stream()
                 .sorted(Comparator.<MapEntry<io.twill.maps.tunnel.TunnelKey, io.twill.maps.tunnel.TunnelInfo>>comparingLong(
-                        e -> Integer.toUnsignedLong(io.twill.maps.Ipv4.toInt(e.key().cidr().address())))
+                        e -> Integer.toUnsignedLong(e.key().cidr().network()))
                         .thenComparingInt(e -> e.key().cidr().length()))
                 .map(Rows.Tunnel::of).toList();
         if (o.output() == Output.JSON) {

@@ -1,14 +1,14 @@
 package io.twill.agent.datapath;
 
-import io.twill.agent.config.Ipv4Cidr;
-import io.twill.netlink.Ipv4Prefix;
 import io.twill.netlink.Link;
-import io.twill.netlink.MacAddress;
 import io.twill.netlink.Neighbour;
 import io.twill.netlink.Route;
 import io.twill.netlink.RtNetlink;
 import io.twill.netlink.Sysctl;
 import io.twill.netlink.VethSpec;
+import io.twill.types.Ipv4;
+import io.twill.types.Ipv4Prefix;
+import io.twill.types.MacAddress;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -28,7 +28,7 @@ public final class HostPath {
     private static final Logger log = LoggerFactory.getLogger(HostPath.class);
     public static final String HOST_DEV = "twill_host", NET_DEV = "twill_net";
     /** A link-local next hop on twill_host whose neighbour entry is twill_net's MAC: one entry for the whole CIDR. */
-    public static final Inet4Address GATEWAY = Ipv4Cidr.parseInet("169.254.77.1");
+    public static final Inet4Address GATEWAY = Ipv4.parse("169.254.77.1");
 
     /** The pair as it is now. */
     public record Devices(Link host, Link net) {}
@@ -36,7 +36,7 @@ public final class HostPath {
     private HostPath() {}
 
     /** Creates (or adopts) the pair, both up with the device MTU, and routes {@code cluster} into it. */
-    public static Devices ensure(RtNetlink node, NodeNamespace ns, Ipv4Cidr cluster, Inet4Address nodeIp, String uplink,
+    public static Devices ensure(RtNetlink node, NodeNamespace ns, Ipv4Prefix cluster, Inet4Address nodeIp, String uplink,
                                  int mtu, int routeMtu) {
         Optional<Link> h = node.link(HOST_DEV);
         Optional<Link> n = node.link(NET_DEV);
@@ -63,7 +63,7 @@ public final class HostPath {
             }
         });
         node.replaceNeighbour(Neighbour.permanent(host.index(), GATEWAY, net.mac()));
-        node.replaceRoute(Route.to(new Ipv4Prefix(cluster.networkAddress(), cluster.prefixLength())).via(GATEWAY)
+        node.replaceRoute(Route.to(cluster).via(GATEWAY)
                 .dev(host.index()).onlink().src(nodeIp).mtu(routeMtu).protocol(NetlinkEndpointNetwork.ROUTE_PROTOCOL).build());
         host = node.requireLink(HOST_DEV);
         net = node.requireLink(NET_DEV);

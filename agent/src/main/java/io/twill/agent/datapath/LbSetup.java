@@ -2,13 +2,14 @@ package io.twill.agent.datapath;
 
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.twill.agent.config.AgentConfig;
-import io.twill.agent.config.Ipv4Cidr;
+import io.twill.types.Ipv4Prefix;
 import io.twill.agent.config.PortRange;
 import io.twill.agent.service.LbTable;
 import io.twill.agent.service.ServiceTranslator;
 import io.twill.agent.service.ServiceWatcher;
-import io.twill.maps.Ipv4Prefix;
-import io.twill.maps.datapath.Datapath;
+import io.twill.bpf.BpfFs;
+import io.twill.types.Ipv4Prefix;
+import io.twill.datapath.Datapath;
 import io.twill.maps.lb.LbNetns;
 import io.twill.netlink.Address;
 import io.twill.netlink.NetNs;
@@ -54,11 +55,11 @@ public final class LbSetup {
     /** Cluster CIDR, the uplink's own subnets and the configured CIDRs; anything else is masqueraded. */
     static void syncNonMasquerade(AgentConfig cfg, Datapath dp, RtNetlink node, NodeSetup.Node info) {
         Set<Ipv4Prefix> want = new LinkedHashSet<>();
-        want.add(prefix(cfg.network().clusterPoolCIDR()));
+        want.add(cfg.network().clusterPoolCIDR());
         for (Address a : node.addresses(info.uplink().index())) {
             if (a.scope() == Scope.UNIVERSE) want.add(Ipv4Prefix.containing(a.address(), a.prefixLength()));
         }
-        cfg.masquerade().nonMasqueradeCIDRs().forEach(c -> want.add(prefix(c)));
+        want.addAll(cfg.masquerade().nonMasqueradeCIDRs());
         List<Ipv4Prefix> have = dp.nonMasq().prefixes();
         for (Ipv4Prefix p : have) {
             if (!want.contains(p)) dp.nonMasq().delete(p);
@@ -68,10 +69,6 @@ public final class LbSetup {
         }
         log.info("Pods reach {} with their own address{}", want,
                 cfg.masquerade().enabled() ? "; everything else is masqueraded to " + info.nodeIp().getHostAddress() : "");
-    }
-
-    private static Ipv4Prefix prefix(Ipv4Cidr c) {
-        return new Ipv4Prefix(c.networkAddress(), c.prefixLength());
     }
 
     /** Warns when the NAT port range overlaps the node's ephemeral ports (its own connections could collide). */

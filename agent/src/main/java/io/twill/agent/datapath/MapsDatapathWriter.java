@@ -6,9 +6,8 @@ import io.twill.bpf.BpfException;
 import io.twill.bpf.BpfLink;
 import io.twill.bpf.Tc;
 import io.twill.bpf.TcDirection;
-import io.twill.maps.MacAddress;
 import io.twill.maps.MapEntry;
-import io.twill.maps.datapath.Datapath;
+import io.twill.datapath.Datapath;
 import io.twill.maps.endpoints.EndpointInfo;
 import io.twill.maps.endpoints.EndpointKey;
 import io.twill.maps.lb.LbNetns;
@@ -68,10 +67,6 @@ public final class MapsDatapathWriter implements DatapathWriter {
         this.nodeDevices = nodeDevices.clone();
     }
 
-    static MacAddress mac(io.twill.netlink.MacAddress m) {
-        return new MacAddress(m.bits());
-    }
-
     @Override
     public void attach(String hostIfname, int hostIfindex) {
         nodeNs.run(() -> dp.attachEndpoint(hostIfindex)); // the kernel owns the attachment: nothing to close
@@ -94,10 +89,9 @@ public final class MapsDatapathWriter implements DatapathWriter {
 
     @Override
     public void putEndpoint(Endpoint ep) {
-        dp.endpoints().put(ep.ip(), EndpointInfo.pod(ep.hostIfindex(), ep.id(), mac(ep.podMac()), mac(ep.hostMac())));
+        dp.endpoints().put(ep.ip(), EndpointInfo.pod(ep.hostIfindex(), ep.id(), ep.podMac(), ep.hostMac()));
         if (socketLb && ep.netns() != null && Files.exists(ep.netns())) {
-            long cookie = NetNs.call(ep.netns(), NetNs::currentCookie);
-            dp.lbNetns().put(cookie, new LbNetns(ep.id()));
+            dp.lbNetns().put(NetNs.cookie(ep.netns()), new LbNetns(ep.id()));
         }
     }
 
@@ -138,7 +132,7 @@ public final class MapsDatapathWriter implements DatapathWriter {
         if (info.isEmpty()) {
             p.add("twill_endpoints has no entry for " + ep.ip().getHostAddress());
         } else {
-            EndpointInfo want = EndpointInfo.pod(ep.hostIfindex(), ep.id(), mac(ep.podMac()), mac(ep.hostMac()));
+            EndpointInfo want = EndpointInfo.pod(ep.hostIfindex(), ep.id(), ep.podMac(), ep.hostMac());
             if (!info.get().equals(want)) p.add("twill_endpoints[" + ep.ip().getHostAddress() + "] is {" + info.get() + "}, not {" + want + "}");
         }
         for (TcDirection dir : TcDirection.values()) {

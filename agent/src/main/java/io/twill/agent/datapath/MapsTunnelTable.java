@@ -1,13 +1,13 @@
 package io.twill.agent.datapath;
 
-import io.twill.agent.config.Ipv4Cidr;
 import io.twill.agent.k8s.TunnelTable;
-import io.twill.maps.Ipv4Prefix;
 import io.twill.maps.MapEntry;
 import io.twill.maps.tunnel.TunnelInfo;
 import io.twill.maps.tunnel.TunnelKey;
 import io.twill.maps.tunnel.TunnelMap;
 
+import io.twill.types.Ipv4;
+import io.twill.types.Ipv4Prefix;
 import java.net.Inet4Address;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -21,8 +21,8 @@ public final class MapsTunnelTable implements TunnelTable {
         this.map = Objects.requireNonNull(map, "map");
     }
 
-    static Ipv4Prefix prefix(Ipv4Cidr c) {
-        return new Ipv4Prefix(c.networkAddress(), c.prefixLength());
+    static Ipv4Prefix prefix(Ipv4Prefix c) {
+        return c;
     }
 
     @Override
@@ -31,21 +31,21 @@ public final class MapsTunnelTable implements TunnelTable {
     }
 
     @Override
-    public void put(Ipv4Cidr cidr, Inet4Address nodeIp) {
+    public void put(Ipv4Prefix cidr, Inet4Address nodeIp) {
         map.put(prefix(cidr), nodeIp);
     }
 
     @Override
-    public boolean remove(Ipv4Cidr cidr) {
+    public boolean remove(Ipv4Prefix cidr) {
         return map.delete(prefix(cidr));
     }
 
     @Override
-    public Map<Ipv4Cidr, Inet4Address> entries() {
-        Map<Ipv4Cidr, Inet4Address> out = new LinkedHashMap<>();
+    public Map<Ipv4Prefix, Inet4Address> entries() {
+        Map<Ipv4Prefix, Inet4Address> out = new LinkedHashMap<>();
         for (MapEntry<TunnelKey, TunnelInfo> e : map.entries()) {
             Ipv4Prefix p = e.key().cidr();
-            out.put(new Ipv4Cidr(Ipv4Cidr.toInt(p.address()), p.length()), e.value().nodeIp());
+            out.put(new Ipv4Prefix(Ipv4.toInt(p.address()), p.length()), e.value().nodeIp());
         }
         return out;
     }

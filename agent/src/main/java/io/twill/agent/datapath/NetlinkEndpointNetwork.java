@@ -6,8 +6,6 @@ import io.twill.agent.endpoint.InterfaceNameTakenException;
 import io.twill.agent.endpoint.LxcNames;
 import io.twill.agent.endpoint.NetnsGoneException;
 import io.twill.netlink.Address;
-import io.twill.netlink.Errno;
-import io.twill.netlink.Ipv4Prefix;
 import io.twill.netlink.Link;
 import io.twill.netlink.Neighbour;
 import io.twill.netlink.NetlinkException;
@@ -15,6 +13,8 @@ import io.twill.netlink.Route;
 import io.twill.netlink.RtNetlink;
 import io.twill.netlink.VethSpec;
 
+import io.twill.types.Errno;
+import io.twill.types.Ipv4Prefix;
 import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;

@@ -1,11 +1,10 @@
 package io.twill.agent.datapath;
 
-import io.twill.agent.config.Ipv4Cidr;
 import io.twill.agent.k8s.NativeRoutes;
-import io.twill.netlink.Ipv4Prefix;
 import io.twill.netlink.Route;
 import io.twill.netlink.RtNetlink;
 
+import io.twill.types.Ipv4Prefix;
 import java.net.Inet4Address;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -24,8 +23,8 @@ public final class NetlinkNativeRoutes implements NativeRoutes {
         this.node = Objects.requireNonNull(node, "node");
     }
 
-    private static Route route(Ipv4Cidr cidr, Inet4Address via) {
-        Route.Builder b = Route.to(new Ipv4Prefix(cidr.networkAddress(), cidr.prefixLength()))
+    private static Route route(Ipv4Prefix cidr, Inet4Address via) {
+        Route.Builder b = Route.to(cidr)
                 .protocol(NetlinkEndpointNetwork.ROUTE_PROTOCOL);
         return (via == null ? b : b.via(via)).build();
     }
@@ -36,22 +35,22 @@ public final class NetlinkNativeRoutes implements NativeRoutes {
     }
 
     @Override
-    public void put(Ipv4Cidr cidr, Inet4Address nodeIp) {
+    public void put(Ipv4Prefix cidr, Inet4Address nodeIp) {
         node.replaceRoute(route(cidr, nodeIp));
     }
 
     @Override
-    public boolean remove(Ipv4Cidr cidr) {
+    public boolean remove(Ipv4Prefix cidr) {
         return node.deleteRoute(route(cidr, null));
     }
 
     @Override
-    public Map<Ipv4Cidr, Inet4Address> entries() {
-        Map<Ipv4Cidr, Inet4Address> out = new LinkedHashMap<>();
+    public Map<Ipv4Prefix, Inet4Address> entries() {
+        Map<Ipv4Prefix, Inet4Address> out = new LinkedHashMap<>();
         for (Route r : node.routes()) {
             if (r.protocol() != NetlinkEndpointNetwork.ROUTE_PROTOCOL || r.gateway() == null) continue;
             if (r.gateway().equals(HostPath.GATEWAY)) continue; // overlay mode's route into twill_host, not a peer
-            out.put(new Ipv4Cidr(io.twill.agent.config.Ipv4Cidr.toInt(r.dst().address()), r.dst().length()), r.gateway());
+            out.put(r.dst(), r.gateway());
         }
         return out;
     }

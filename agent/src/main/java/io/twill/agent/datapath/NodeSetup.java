@@ -1,7 +1,6 @@
 package io.twill.agent.datapath;
 
 import io.twill.agent.config.AgentConfig;
-import io.twill.agent.config.RoutingMode;
 import io.twill.netlink.Address;
 import io.twill.netlink.Link;
 import io.twill.netlink.NetlinkException;
@@ -10,6 +9,7 @@ import io.twill.netlink.Scope;
 import io.twill.netlink.Sysctl;
 import io.twill.netlink.VxlanInfo;
 import io.twill.netlink.VxlanSpec;
+import io.twill.types.RoutingMode;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

@@ -4,7 +4,7 @@ import io.twill.agent.endpoint.EndpointException.Step;
 import io.twill.agent.ipam.IpAllocation;
 import io.twill.agent.ipam.Ipam;
 import io.twill.agent.ipam.IpamOwner;
-import io.twill.netlink.MacAddress;
+import io.twill.types.MacAddress;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

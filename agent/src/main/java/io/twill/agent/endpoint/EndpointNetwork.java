@@ -1,7 +1,7 @@
 package io.twill.agent.endpoint;
 
-import io.twill.netlink.MacAddress;
 
+import io.twill.types.MacAddress;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;

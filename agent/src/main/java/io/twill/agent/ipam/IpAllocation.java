@@ -1,7 +1,7 @@
 package io.twill.agent.ipam;
 
-import io.twill.agent.config.Ipv4Cidr;
 
+import io.twill.types.Ipv4;
 import java.net.Inet4Address;
 import java.time.Instant;
 import java.util.Objects;
@@ -15,7 +15,7 @@ public record IpAllocation(Inet4Address ip, IpamOwner owner, Instant allocatedAt
     }
 
     public int address() {
-        return Ipv4Cidr.toInt(ip);
+        return Ipv4.toInt(ip);
     }
 
     @Override

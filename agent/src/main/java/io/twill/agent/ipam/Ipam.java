@@ -1,6 +1,7 @@
 package io.twill.agent.ipam;
 
-import io.twill.agent.config.Ipv4Cidr;
+import io.twill.types.Ipv4;
+import io.twill.types.Ipv4Prefix;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -38,14 +39,14 @@ public final class Ipam {
 
     /** One pod CIDR with its bitmap (bit i = address network+i is taken or reserved). */
     private static final class Pool {
-        final Ipv4Cidr cidr;
+        final Ipv4Prefix cidr;
         final BitSet taken;
         final int size;
         final int capacity;
         int used;
         int cursor;
 
-        Pool(Ipv4Cidr cidr) {
+        Pool(Ipv4Prefix cidr) {
             this.cidr = cidr;
             this.size = (int) cidr.size();
             this.taken = new BitSet(size);
@@ -61,7 +62,7 @@ public final class Ipam {
         }
     }
 
-    private Ipam(IpamStore store, List<Ipv4Cidr> cidrs, Clock clock) {
+    private Ipam(IpamStore store, List<Ipv4Prefix> cidrs, Clock clock) {
         this.store = store;
         this.clock = clock;
         this.pools = cidrs.stream().map(Pool::new).toList();
@@ -72,16 +73,16 @@ public final class Ipam {
      *
      * @throws IpamException when a CIDR is too small for pods or two overlap
      */
-    public static Ipam open(IpamStore store, List<Ipv4Cidr> cidrs, Clock clock) {
+    public static Ipam open(IpamStore store, List<Ipv4Prefix> cidrs, Clock clock) {
         Objects.requireNonNull(store, "store");
         if (cidrs.isEmpty()) throw new IpamException("no pod CIDR to allocate from");
         for (int i = 0; i < cidrs.size(); i++) {
-            Ipv4Cidr c = cidrs.get(i);
-            if (c.prefixLength() > 30) {
+            Ipv4Prefix c = cidrs.get(i);
+            if (c.length() > 30) {
                 throw new IpamException("pod CIDR " + c + " is too small: at least a /30 is needed (network, gateway, "
                         + "one pod, broadcast)");
             }
-            if (c.prefixLength() < 8) {
+            if (c.length() < 8) {
                 throw new IpamException("pod CIDR " + c + " is too large for a node (at most a /8)");
             }
             for (int j = 0; j < i; j++) {
@@ -93,7 +94,7 @@ public final class Ipam {
         return ipam;
     }
 
-    public static Ipam open(IpamStore store, List<Ipv4Cidr> cidrs) {
+    public static Ipam open(IpamStore store, List<Ipv4Prefix> cidrs) {
         return open(store, cidrs, Clock.systemUTC());
     }
 
@@ -122,20 +123,20 @@ public final class Ipam {
         byAddress.put(addr, a);
     }
 
-    public List<Ipv4Cidr> cidrs() {
+    public List<Ipv4Prefix> cidrs() {
         return pools.stream().map(p -> p.cidr).toList();
     }
 
     /** The gateway address of the pod CIDR that holds {@code ip} (its network address + 1). */
     public Inet4Address gatewayFor(Inet4Address ip) {
-        Pool p = poolOf(Ipv4Cidr.toInt(ip));
+        Pool p = poolOf(Ipv4.toInt(ip));
         if (p == null) throw new IpamException(ip.getHostAddress() + " is not in any pod CIDR " + cidrs());
-        return Ipv4Cidr.toInet(p.cidr.network() + 1);
+        return Ipv4.fromInt(p.cidr.network() + 1);
     }
 
     /** The pod CIDR holding {@code ip}. */
-    public Optional<Ipv4Cidr> cidrOf(Inet4Address ip) {
-        Pool p = poolOf(Ipv4Cidr.toInt(ip));
+    public Optional<Ipv4Prefix> cidrOf(Inet4Address ip) {
+        Pool p = poolOf(Ipv4.toInt(ip));
         return p == null ? Optional.empty() : Optional.of(p.cidr);
     }
 
@@ -165,7 +166,7 @@ public final class Ipam {
                 p.used++;
                 p.cursor = off + 1;
                 nextPool = pi;
-                a = new IpAllocation(Ipv4Cidr.toInet(p.cidr.network() + off), owner, clock.instant());
+                a = new IpAllocation(Ipv4.fromInt(p.cidr.network() + off), owner, clock.instant());
                 byAddress.put(a.address(), a);
             }
             if (a == null) throw new IpamExhaustedException(cidrs(), pools.stream().mapToInt(p -> p.used).sum());
@@ -181,7 +182,7 @@ public final class Ipam {
      */
     public IpAllocation allocate(Inet4Address ip, IpamOwner owner) {
         Objects.requireNonNull(owner, "owner");
-        int addr = Ipv4Cidr.toInt(ip);
+        int addr = Ipv4.toInt(ip);
         IpAllocation a;
         synchronized (this) {
             Pool p = poolOf(addr);
@@ -215,7 +216,7 @@ public final class Ipam {
 
     /** Releases {@code ip}; false when it was not allocated. The record is deleted before the address is free again. */
     public boolean release(Inet4Address ip) {
-        int addr = Ipv4Cidr.toInt(ip);
+        int addr = Ipv4.toInt(ip);
         synchronized (this) {
             if (!byAddress.containsKey(addr)) {
                 store.remove(ip); // a record nobody holds in memory should not exist, but must not survive either
@@ -254,7 +255,7 @@ public final class Ipam {
     }
 
     public synchronized Optional<IpAllocation> lookup(Inet4Address ip) {
-        return Optional.ofNullable(byAddress.get(Ipv4Cidr.toInt(ip)));
+        return Optional.ofNullable(byAddress.get(Ipv4.toInt(ip)));
     }
 
     public synchronized List<IpAllocation> allocations() {

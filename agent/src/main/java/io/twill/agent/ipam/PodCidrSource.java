@@ -1,7 +1,7 @@
 package io.twill.agent.ipam;
 
-import io.twill.agent.config.Ipv4Cidr;
 
+import io.twill.types.Ipv4Prefix;
 import java.util.List;
 
 /**
@@ -14,11 +14,11 @@ public interface PodCidrSource {
      * Blocks until the node has at least one pod CIDR and returns them (never empty). Implementations log while
      * they wait, so an operator that never answers is visible.
      */
-    List<Ipv4Cidr> awaitPodCidrs() throws InterruptedException;
+    List<Ipv4Prefix> awaitPodCidrs() throws InterruptedException;
 
-    static PodCidrSource fixed(List<Ipv4Cidr> cidrs) {
+    static PodCidrSource fixed(List<Ipv4Prefix> cidrs) {
         if (cidrs.isEmpty()) throw new IllegalArgumentException("no pod CIDRs");
-        List<Ipv4Cidr> copy = List.copyOf(cidrs);
+        List<Ipv4Prefix> copy = List.copyOf(cidrs);
         return () -> copy;
     }
 }

@@ -1,6 +1,6 @@
 package io.twill.agent.k8s;
 
-import io.twill.agent.config.Ipv4Cidr;
+import io.twill.types.Ipv4Prefix;
 import java.net.Inet4Address;
 import java.util.Map;
 
@@ -18,14 +18,14 @@ public interface NodeCidrTable {
     String name();
 
     /** Adds or replaces the entry for {@code cidr}. */
-    void put(Ipv4Cidr cidr, Inet4Address nodeIp);
+    void put(Ipv4Prefix cidr, Inet4Address nodeIp);
 
     /** Removes the entry for {@code cidr}; false if there was none. */
-    boolean remove(Ipv4Cidr cidr);
+    boolean remove(Ipv4Prefix cidr);
 
     /**
      * Everything this table holds that Twill manages. A resync removes whatever is here and not in the cluster, so a
      * table that shares its storage with others (the kernel routing table) must return only Twill's own entries.
      */
-    Map<Ipv4Cidr, Inet4Address> entries();
+    Map<Ipv4Prefix, Inet4Address> entries();
 }

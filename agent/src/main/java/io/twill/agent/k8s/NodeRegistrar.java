@@ -1,6 +1,5 @@
 package io.twill.agent.k8s;
 
-import io.twill.agent.config.Ipv4Cidr;
 import io.twill.agent.ipam.PodCidrSource;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
@@ -10,6 +9,7 @@ import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import io.twill.api.NodeAddress;
 import io.twill.api.TwillNode;
 import io.twill.api.TwillNodeCondition;
+import io.twill.types.Ipv4Prefix;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -112,7 +112,7 @@ public final class NodeRegistrar implements PodCidrSource {
      * its pod CIDRs, saying so every {@link #WAIT_LOG_INTERVAL}.
      */
     @Override
-    public List<Ipv4Cidr> awaitPodCidrs() throws InterruptedException {
+    public List<Ipv4Prefix> awaitPodCidrs() throws InterruptedException {
         if (!registered) {
             register();
         }
@@ -124,7 +124,7 @@ public final class NodeRegistrar implements PodCidrSource {
      * {@code logEvery} while waiting, with the operator's PodCIDRAllocated condition when it says why. Re-creates the
      * TwillNode if it is deleted meanwhile.
      */
-    public List<Ipv4Cidr> awaitPodCidrs(Duration logEvery) throws InterruptedException {
+    public List<Ipv4Prefix> awaitPodCidrs(Duration logEvery) throws InterruptedException {
         OwnNodeTracker tracker = new OwnNodeTracker();
         SharedIndexInformer<TwillNode> inf = resource().runnableInformer(0);
         inf.exceptionHandler((isStarted, t) -> {
@@ -158,7 +158,7 @@ public final class NodeRegistrar implements PodCidrSource {
                     continue;
                 }
                 try {
-                    List<Ipv4Cidr> cidrs = parseCidrs(raw);
+                    List<Ipv4Prefix> cidrs = parseCidrs(raw);
                     log.atInfo().addKeyValue(LogFields.NODE, nodeName).addKeyValue(LogFields.POD_CIDRS, cidrs)
                             .log("TwillNode {} has pod CIDRs {}", nodeName, cidrs);
                     return cidrs;
@@ -178,11 +178,11 @@ public final class NodeRegistrar implements PodCidrSource {
     }
 
     /** Canonical IPv4 prefixes of 1..30 bits (a pod CIDR must hold at least a network, gateway, pod, broadcast). */
-    static List<Ipv4Cidr> parseCidrs(List<String> raw) {
-        List<Ipv4Cidr> out = new ArrayList<>();
+    static List<Ipv4Prefix> parseCidrs(List<String> raw) {
+        List<Ipv4Prefix> out = new ArrayList<>();
         for (String s : raw) {
-            Ipv4Cidr c = Ipv4Cidr.parse(s.strip());
-            if (c.prefixLength() == 0 || c.prefixLength() > 30) {
+            Ipv4Prefix c = Ipv4Prefix.parse(s.strip());
+            if (c.length() == 0 || c.length() > 30) {
                 throw new IllegalArgumentException("'" + s + "' is not a usable pod CIDR (prefix length must be 1..30)");
             }
             if (!out.contains(c)) {

@@ -1,8 +1,9 @@
 package io.twill.agent.k8s;
 
-import io.twill.agent.config.Ipv4Cidr;
 import io.twill.api.TwillNode;
 
+import io.twill.types.Ipv4;
+import io.twill.types.Ipv4Prefix;
 import java.net.Inet4Address;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
@@ -15,7 +16,7 @@ import java.util.Optional;
  * What the node watcher needs from one TwillNode, validated: its name, underlay IPv4 ({@code InternalIP}), pod CIDRs
  * (possibly none yet) and creation time (the older node wins when two claim the same CIDR).
  */
-public record PeerNode(String name, Inet4Address nodeIp, List<Ipv4Cidr> podCidrs, Instant created) {
+public record PeerNode(String name, Inet4Address nodeIp, List<Ipv4Prefix> podCidrs, Instant created) {
 
     public PeerNode {
         Objects.requireNonNull(name, "name");
@@ -36,15 +37,15 @@ public record PeerNode(String name, Inet4Address nodeIp, List<Ipv4Cidr> podCidrs
         if (name == null || name.isEmpty()) {
             throw new IllegalArgumentException("metadata.name is empty");
         }
-        List<Ipv4Cidr> cidrs = new ArrayList<>();
+        List<Ipv4Prefix> cidrs = new ArrayList<>();
         for (String s : node.getSpec().podCIDRs()) {
-            Ipv4Cidr c;
+            Ipv4Prefix c;
             try {
-                c = Ipv4Cidr.parse(s.strip());
+                c = Ipv4Prefix.parse(s.strip());
             } catch (IllegalArgumentException e) {
                 throw new IllegalArgumentException("spec.ipam.podCIDRs: " + e.getMessage(), e);
             }
-            if (c.prefixLength() == 0) {
+            if (c.length() == 0) {
                 throw new IllegalArgumentException("spec.ipam.podCIDRs: '" + s + "' covers every address");
             }
             if (!cidrs.contains(c)) {
@@ -60,12 +61,12 @@ public record PeerNode(String name, Inet4Address nodeIp, List<Ipv4Cidr> podCidrs
         }
         Inet4Address ip;
         try {
-            ip = Ipv4Cidr.parseInet(ipText.strip());
+            ip = Ipv4.parse(ipText.strip());
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("spec.addresses InternalIP: " + e.getMessage(), e);
         }
         if (ip.isAnyLocalAddress() || ip.isLoopbackAddress() || ip.isMulticastAddress()
-                || Ipv4Cidr.toInt(ip) == -1) {
+                || Ipv4.toInt(ip) == -1) {
             throw new IllegalArgumentException("spec.addresses InternalIP " + ipText + " cannot be a tunnel endpoint");
         }
         return Optional.of(new PeerNode(name, ip, cidrs, created(node)));

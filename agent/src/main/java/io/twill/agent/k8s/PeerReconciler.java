@@ -1,6 +1,6 @@
 package io.twill.agent.k8s;
 
-import io.twill.agent.config.Ipv4Cidr;
+import io.twill.types.Ipv4Prefix;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -52,7 +52,7 @@ final class PeerReconciler {
     private static final class TargetState {
         final Target target;
         /** What this class believes the table holds (what it wrote last, or read at the last resync). */
-        final Map<Ipv4Cidr, Inet4Address> applied = new HashMap<>();
+        final Map<Ipv4Prefix, Inet4Address> applied = new HashMap<>();
 
         TargetState(Target target) {
             this.target = target;
@@ -62,8 +62,8 @@ final class PeerReconciler {
     private final String selfName;
     private final List<TargetState> targets;
     private final Map<String, PeerNode> nodes = new HashMap<>();
-    private final Map<Ipv4Cidr, Set<String>> claims = new HashMap<>();
-    private final Map<Ipv4Cidr, Set<String>> reportedConflicts = new HashMap<>();
+    private final Map<Ipv4Prefix, Set<String>> claims = new HashMap<>();
+    private final Map<Ipv4Prefix, Set<String>> reportedConflicts = new HashMap<>();
     private boolean dirty;
 
     PeerReconciler(String selfName, List<Target> targets) {
@@ -77,7 +77,7 @@ final class PeerReconciler {
     /** A node appeared or changed. */
     void upsert(PeerNode node) {
         PeerNode old = nodes.put(node.name(), node);
-        Set<Ipv4Cidr> affected = new HashSet<>(node.podCidrs());
+        Set<Ipv4Prefix> affected = new HashSet<>(node.podCidrs());
         if (old != null) {
             affected.addAll(old.podCidrs());
             old.podCidrs().forEach(c -> unclaim(c, old.name()));
@@ -115,7 +115,7 @@ final class PeerReconciler {
         int failed = 0;
         for (TargetState t : targets) {
             NodeCidrTable table = t.target.table();
-            Map<Ipv4Cidr, Inet4Address> actual;
+            Map<Ipv4Prefix, Inet4Address> actual;
             try {
                 actual = new HashMap<>(table.entries());
             } catch (RuntimeException e) {
@@ -127,8 +127,8 @@ final class PeerReconciler {
             }
             t.applied.clear();
             t.applied.putAll(actual);
-            Map<Ipv4Cidr, Inet4Address> want = desired(t.target);
-            for (Ipv4Cidr stale : new ArrayList<>(actual.keySet())) {
+            Map<Ipv4Prefix, Inet4Address> want = desired(t.target);
+            for (Ipv4Prefix stale : new ArrayList<>(actual.keySet())) {
                 if (!want.containsKey(stale)) {
                     if (write(t, stale, null)) {
                         removed++;
@@ -137,7 +137,7 @@ final class PeerReconciler {
                     }
                 }
             }
-            for (Map.Entry<Ipv4Cidr, Inet4Address> e : want.entrySet()) {
+            for (Map.Entry<Ipv4Prefix, Inet4Address> e : want.entrySet()) {
                 Inet4Address have = actual.get(e.getKey());
                 if (e.getValue().equals(have)) {
                     continue;
@@ -171,16 +171,16 @@ final class PeerReconciler {
     }
 
     /** What {@code target} should hold for the current nodes, sorted by CIDR. */
-    Map<Ipv4Cidr, Inet4Address> desired(Target target) {
-        Map<Ipv4Cidr, Inet4Address> want = new TreeMap<>();
-        for (Ipv4Cidr c : claims.keySet()) {
+    Map<Ipv4Prefix, Inet4Address> desired(Target target) {
+        Map<Ipv4Prefix, Inet4Address> want = new TreeMap<>();
+        for (Ipv4Prefix c : claims.keySet()) {
             winner(c).filter(w -> target.includeSelf() || !w.name().equals(selfName))
                     .ifPresent(w -> want.put(c, w.nodeIp()));
         }
         return want;
     }
 
-    private void unclaim(Ipv4Cidr cidr, String name) {
+    private void unclaim(Ipv4Prefix cidr, String name) {
         Set<String> s = claims.get(cidr);
         if (s != null) {
             s.remove(name);
@@ -191,7 +191,7 @@ final class PeerReconciler {
         }
     }
 
-    private Optional<PeerNode> winner(Ipv4Cidr cidr) {
+    private Optional<PeerNode> winner(Ipv4Prefix cidr) {
         Set<String> names = claims.get(cidr);
         if (names == null || names.isEmpty()) {
             return Optional.empty();
@@ -208,7 +208,7 @@ final class PeerReconciler {
         return Optional.of(sorted.first());
     }
 
-    private void apply(Ipv4Cidr cidr) {
+    private void apply(Ipv4Prefix cidr) {
         Optional<PeerNode> w = winner(cidr);
         for (TargetState t : targets) {
             Inet4Address want = w.filter(n -> t.target.includeSelf() || !n.name().equals(selfName))
@@ -220,7 +220,7 @@ final class PeerReconciler {
     }
 
     /** Puts (ip != null) or removes one entry; false (logged, table marked dirty) on failure. */
-    private boolean write(TargetState t, Ipv4Cidr cidr, Inet4Address ip) {
+    private boolean write(TargetState t, Ipv4Prefix cidr, Inet4Address ip) {
         NodeCidrTable table = t.target.table();
         try {
             if (ip == null) {

@@ -3,11 +3,11 @@ package io.twill.agent.state;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.twill.agent.config.Ipv4Cidr;
 import io.twill.agent.endpoint.Endpoint;
 import io.twill.agent.endpoint.EndpointKey;
 import io.twill.agent.endpoint.EndpointStore;
-import io.twill.netlink.MacAddress;
+import io.twill.types.Ipv4;
+import io.twill.types.MacAddress;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -51,7 +51,7 @@ public final class FileEndpointStore implements EndpointStore {
         Endpoint toEndpoint() {
             if (format != FORMAT) throw new IllegalArgumentException("unknown format " + format);
             return new Endpoint(new EndpointKey(containerId, ifname), network, netns == null ? null : Path.of(netns),
-                    podNamespace, podName, id, Ipv4Cidr.parseInet(ip), Ipv4Cidr.parseInet(gateway), hostIfname,
+                    podNamespace, podName, id, Ipv4.parse(ip), Ipv4.parse(gateway), hostIfname,
                     hostIfindex, MacAddress.parse(hostMac), podIfindex, MacAddress.parse(podMac), mtu, routeMtu,
                     Instant.parse(created));
         }

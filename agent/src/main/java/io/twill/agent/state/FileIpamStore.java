@@ -3,11 +3,11 @@ package io.twill.agent.state;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.twill.agent.config.Ipv4Cidr;
 import io.twill.agent.ipam.IpAllocation;
 import io.twill.agent.ipam.IpamException;
 import io.twill.agent.ipam.IpamOwner;
 import io.twill.agent.ipam.IpamStore;
+import io.twill.types.Ipv4;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -65,14 +65,14 @@ public final class FileIpamStore implements IpamStore {
                 }
                 Inet4Address ip;
                 try {
-                    ip = Ipv4Cidr.parseInet(name);
+                    ip = Ipv4.parse(name);
                 } catch (IllegalArgumentException e) {
                     problems.add("ignored " + f + ": not an IPAM record (the name is not an IPv4 address)");
                     continue;
                 }
                 try {
                     Record r = mapper.readValue(Files.readAllBytes(f), Record.class);
-                    if (r == null || r.owner() == null || r.ip() == null || !Ipv4Cidr.parseInet(r.ip()).equals(ip)) {
+                    if (r == null || r.owner() == null || r.ip() == null || !Ipv4.parse(r.ip()).equals(ip)) {
                         throw new IOException("record does not describe " + name);
                     }
                     Instant at = r.allocatedAt() == null ? Instant.EPOCH : Instant.parse(r.allocatedAt());

@@ -2,7 +2,6 @@ package io.twill.agent.cni;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.twill.agent.config.Ipv4Cidr;
 import io.twill.agent.endpoint.EndpointKey;
 import io.twill.agent.endpoint.EndpointManager;
 import io.twill.agent.endpoint.EndpointRegistry;
@@ -14,6 +13,7 @@ import io.twill.agent.ipam.MemoryIpamStore;
 import io.twill.cni.CniEngine;
 import io.twill.cni.CniInvocation;
 import io.twill.cni.CniResponse;
+import io.twill.types.Ipv4Prefix;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -49,7 +49,7 @@ class AgentCniBackendTest {
     }
 
     void setUpWith(String cidr) {
-        Ipam ipam = Ipam.open(new MemoryIpamStore(), List.of(Ipv4Cidr.parse(cidr)));
+        Ipam ipam = Ipam.open(new MemoryIpamStore(), List.of(Ipv4Prefix.parse(cidr)));
         mgr = new EndpointManager(new EndpointManager.Settings(1500, 50), ipam, net, dp, store, new EndpointRegistry(), Clock.systemUTC());
         engine = new CniEngine(new AgentCniBackend(mgr, "node-a", () -> Optional.ofNullable(notReady.get())));
     }

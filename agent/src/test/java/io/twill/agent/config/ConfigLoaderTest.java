@@ -1,5 +1,6 @@
 package io.twill.agent.config;
 
+import io.twill.types.RoutingMode;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

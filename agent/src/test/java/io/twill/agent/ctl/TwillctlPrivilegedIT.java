@@ -6,11 +6,8 @@ import io.twill.agent.metrics.FakeAgentView;
 import io.twill.agent.metrics.MetricsServer;
 import io.twill.agent.metrics.TwillMetrics;
 import io.twill.bpf.UpdateFlag;
-import io.twill.maps.Ipv4;
-import io.twill.maps.Ipv4Prefix;
-import io.twill.maps.MacAddress;
-import io.twill.maps.datapath.Datapath;
-import io.twill.maps.datapath.DatapathConfig;
+import io.twill.datapath.Datapath;
+import io.twill.datapath.DatapathConfig;
 import io.twill.maps.endpoints.EndpointInfo;
 import io.twill.maps.endpoints.EndpointKey;
 import io.twill.maps.Protocols;
@@ -28,6 +25,10 @@ import io.twill.maps.snat.SnatEntry;
 import io.twill.maps.snat.SnatKey;
 import io.twill.maps.snat.SnatMap;
 import io.twill.testkit.PrivilegedTest;
+import io.twill.types.Ipv4;
+import io.twill.types.Ipv4Prefix;
+import io.twill.types.MacAddress;
+import java.time.Duration;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -43,6 +44,7 @@ import java.nio.file.Files;
 import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 /**
  * twillctl against real pinned maps: the datapath objects are loaded from the maps module into a per-test pin root,
@@ -123,12 +125,15 @@ class TwillctlPrivilegedIT {
         // one drop before the monitor starts (skipped as backlog), then one while it runs
         assertThat(datapath.program(Datapath.FROM_CONTAINER).testRun(ipv6Frame()).retval()).as("TC_ACT_SHOT")
                 .isEqualTo(2);
-        ByteArrayOutputStream monOut = new ByteArrayOutputStream();
+        ByteArrayOutputStream monOut = new ByteArrayOutputStream(), monErr = new ByteArrayOutputStream();
         Twillctl monitor = new Twillctl(new LiveSources(), new PrintStream(monOut, true, StandardCharsets.UTF_8),
-                new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8));
+                new PrintStream(monErr, true, StandardCharsets.UTF_8));
         var monitorExit = java.util.concurrent.CompletableFuture.supplyAsync(() -> monitor.run(List.of("monitor",
                 "-c", "1", "-o", "json", "--pin-root", root.path().toString()), () -> false));
-        Thread.sleep(500);
+        // The second drop only once the monitor has subscribed (it says so on stderr), so it is live, not backlog.
+        await().atMost(Duration.ofSeconds(20))
+                .until(() -> monErr.toString(StandardCharsets.UTF_8).contains("Listening for events on") || monitorExit.isDone());
+        assertThat(monErr.toString(StandardCharsets.UTF_8)).contains("Listening for events on");
         assertThat(datapath.program(Datapath.FROM_CONTAINER).testRun(ipv6Frame()).retval()).isEqualTo(2);
         assertThat(monitorExit.get(20, java.util.concurrent.TimeUnit.SECONDS)).isZero();
         JsonNode ev = new ObjectMapper().readTree(monOut.toString(StandardCharsets.UTF_8).strip());

@@ -2,7 +2,7 @@ package io.twill.agent.ctl;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.twill.maps.Ipv4;
+import io.twill.types.Ipv4;
 import io.twill.maps.MapEntry;
 import io.twill.maps.Protocols;
 import io.twill.maps.ct.CtEntry;

@@ -5,8 +5,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.twill.agent.metrics.AgentSummary;
 import io.twill.agent.metrics.EndpointView;
 import io.twill.agent.metrics.StatusReport;
-import io.twill.maps.Ipv4;
-import io.twill.maps.MacAddress;
 import io.twill.maps.MapEntry;
 import io.twill.maps.endpoints.EndpointInfo;
 import io.twill.maps.endpoints.EndpointKey;
@@ -19,6 +17,8 @@ import io.twill.maps.metrics.MetricsValue;
 import io.twill.maps.metrics.Reason;
 import io.twill.maps.tunnel.TunnelInfo;
 import io.twill.maps.tunnel.TunnelKey;
+import io.twill.types.Ipv4;
+import io.twill.types.MacAddress;
 import org.junit.jupiter.api.Test;
 
 import java.io.ByteArrayOutputStream;

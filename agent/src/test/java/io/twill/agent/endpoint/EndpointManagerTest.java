@@ -1,13 +1,14 @@
 package io.twill.agent.endpoint;
 
-import io.twill.agent.config.Ipv4Cidr;
 import io.twill.agent.endpoint.EndpointException.Step;
 import io.twill.agent.ipam.IpAllocation;
 import io.twill.agent.ipam.Ipam;
 import io.twill.agent.ipam.IpamExhaustedException;
 import io.twill.agent.ipam.IpamOwner;
 import io.twill.agent.ipam.MemoryIpamStore;
-import io.twill.netlink.MacAddress;
+import io.twill.types.Ipv4;
+import io.twill.types.Ipv4Prefix;
+import io.twill.types.MacAddress;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -29,7 +30,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 class EndpointManagerTest {
     static final Path NETNS = Path.of("/run/netns/pod");
     final MemoryIpamStore ipamStore = new MemoryIpamStore();
-    final Ipam ipam = Ipam.open(ipamStore, List.of(Ipv4Cidr.parse("10.0.1.0/24")));
+    final Ipam ipam = Ipam.open(ipamStore, List.of(Ipv4Prefix.parse("10.0.1.0/24")));
     final FakeNetwork net = new FakeNetwork();
     final FakeDatapath dp = new FakeDatapath();
     final MemoryEndpointStore store = new MemoryEndpointStore();
@@ -59,8 +60,8 @@ class EndpointManagerTest {
         Endpoint ep = mgr.add(spec("c1"));
         String lxc = LxcNames.hostIfname(new EndpointKey("c1", "eth0"));
         assertThat(ep.hostIfname()).isEqualTo(lxc).hasSize(15).startsWith("lxc");
-        assertThat(ep.ip()).isEqualTo(Ipv4Cidr.parseInet("10.0.1.2"));
-        assertThat(ep.gateway()).isEqualTo(Ipv4Cidr.parseInet("10.0.1.1"));
+        assertThat(ep.ip()).isEqualTo(Ipv4.parse("10.0.1.2"));
+        assertThat(ep.gateway()).isEqualTo(Ipv4.parse("10.0.1.1"));
         assertThat(ep.mtu()).isEqualTo(1500);
         assertThat(ep.routeMtu()).isEqualTo(1450);
         assertThat(ep.id()).isEqualTo(1);
@@ -82,7 +83,7 @@ class EndpointManagerTest {
     void staticIpMacAndMtuOverride() {
         MacAddress mac = MacAddress.parse("02:00:00:00:00:77");
         Endpoint ep = mgr.add(new EndpointManager.AddSpec(new EndpointKey("c1", "net1"), "twill", NETNS, null, null,
-                Ipv4Cidr.parseInet("10.0.1.77"), mac, 9000));
+                Ipv4.parse("10.0.1.77"), mac, 9000));
         assertThat(ep.ip().getHostAddress()).isEqualTo("10.0.1.77");
         assertThat(ep.podMac()).isEqualTo(mac);
         assertThat(ep.mtu()).isEqualTo(9000);
@@ -136,7 +137,7 @@ class EndpointManagerTest {
 
     @Test
     void exhaustionIsTypedAndLeavesNothing() {
-        Ipam tiny = Ipam.open(new MemoryIpamStore(), List.of(Ipv4Cidr.parse("10.0.9.0/30")));
+        Ipam tiny = Ipam.open(new MemoryIpamStore(), List.of(Ipv4Prefix.parse("10.0.9.0/30")));
         EndpointManager m = new EndpointManager(new EndpointManager.Settings(1500, 50), tiny, net, dp, store, registry, Clock.systemUTC());
         m.add(spec("a"));
         assertThatThrownBy(() -> m.add(spec("b")))

@@ -1,10 +1,11 @@
 package io.twill.agent.endpoint;
 
-import io.twill.agent.config.Ipv4Cidr;
 import io.twill.agent.ipam.IpAllocation;
 import io.twill.agent.ipam.Ipam;
 import io.twill.agent.ipam.IpamOwner;
 import io.twill.agent.ipam.MemoryIpamStore;
+import io.twill.types.Ipv4;
+import io.twill.types.Ipv4Prefix;
 import org.junit.jupiter.api.Test;
 
 import java.net.Inet4Address;
@@ -18,7 +19,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * map and devices, restores.
  */
 class EndpointRestorerTest {
-    static final List<Ipv4Cidr> CIDRS = List.of(Ipv4Cidr.parse("10.0.1.0/24"));
+    static final List<Ipv4Prefix> CIDRS = List.of(Ipv4Prefix.parse("10.0.1.0/24"));
     final MemoryIpamStore ipamStore = new MemoryIpamStore();
     final FakeNetwork net = new FakeNetwork();
     final FakeDatapath dp = new FakeDatapath();
@@ -40,7 +41,7 @@ class EndpointRestorerTest {
     }
 
     static Inet4Address ip(String s) {
-        return Ipv4Cidr.parseInet(s);
+        return Ipv4.parse(s);
     }
 
     @Test

@@ -1,6 +1,7 @@
 package io.twill.agent.ipam;
 
-import io.twill.agent.config.Ipv4Cidr;
+import io.twill.types.Ipv4;
+import io.twill.types.Ipv4Prefix;
 import org.junit.jupiter.api.Test;
 
 import java.net.Inet4Address;
@@ -17,7 +18,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 class IpamTest {
-    private static final Ipv4Cidr C24 = Ipv4Cidr.parse("10.0.1.0/24");
+    private static final Ipv4Prefix C24 = Ipv4Prefix.parse("10.0.1.0/24");
     private final MemoryIpamStore store = new MemoryIpamStore();
 
     private static IpamOwner owner(int i) {
@@ -25,7 +26,7 @@ class IpamTest {
     }
 
     private static Inet4Address ip(String s) {
-        return Ipv4Cidr.parseInet(s);
+        return Ipv4.parse(s);
     }
 
     @Test
@@ -43,7 +44,7 @@ class IpamTest {
 
     @Test
     void neverHandsOutNetworkGatewayOrBroadcastAndExhaustsClearly() {
-        Ipam ipam = Ipam.open(store, List.of(Ipv4Cidr.parse("10.0.2.0/29")));
+        Ipam ipam = Ipam.open(store, List.of(Ipv4Prefix.parse("10.0.2.0/29")));
         Set<String> got = new HashSet<>();
         for (int i = 0; i < 5; i++) got.add(ipam.allocate(owner(i)).ip().getHostAddress());
         assertThat(got).containsExactlyInAnyOrder("10.0.2.2", "10.0.2.3", "10.0.2.4", "10.0.2.5", "10.0.2.6");
@@ -56,12 +57,12 @@ class IpamTest {
 
     @Test
     void smallestPoolIsASlash30WithOneAddress() {
-        Ipam ipam = Ipam.open(store, List.of(Ipv4Cidr.parse("10.0.3.0/30")));
+        Ipam ipam = Ipam.open(store, List.of(Ipv4Prefix.parse("10.0.3.0/30")));
         assertThat(ipam.allocate(owner(1)).ip()).isEqualTo(ip("10.0.3.2"));
         assertThatThrownBy(() -> ipam.allocate(owner(2))).isInstanceOf(IpamExhaustedException.class);
-        assertThatThrownBy(() -> Ipam.open(store, List.of(Ipv4Cidr.parse("10.0.3.0/31"))))
+        assertThatThrownBy(() -> Ipam.open(store, List.of(Ipv4Prefix.parse("10.0.3.0/31"))))
                 .isInstanceOf(IpamException.class).hasMessageContaining("at least a /30");
-        assertThatThrownBy(() -> Ipam.open(store, List.of(C24, Ipv4Cidr.parse("10.0.0.0/16"))))
+        assertThatThrownBy(() -> Ipam.open(store, List.of(C24, Ipv4Prefix.parse("10.0.0.0/16"))))
                 .hasMessageContaining("overlap");
         assertThatThrownBy(() -> Ipam.open(store, List.of())).hasMessageContaining("no pod CIDR");
     }
@@ -78,7 +79,7 @@ class IpamTest {
 
     @Test
     void wrapsAroundToReleasedAddressesWhenTheEndIsReached() {
-        Ipam ipam = Ipam.open(store, List.of(Ipv4Cidr.parse("10.0.4.0/29")));
+        Ipam ipam = Ipam.open(store, List.of(Ipv4Prefix.parse("10.0.4.0/29")));
         List<IpAllocation> all = new ArrayList<>();
         for (int i = 0; i < 5; i++) all.add(ipam.allocate(owner(i)));
         ipam.release(all.get(1).ip());
@@ -87,12 +88,12 @@ class IpamTest {
 
     @Test
     void spillsIntoTheNextCidr() {
-        Ipam ipam = Ipam.open(store, List.of(Ipv4Cidr.parse("10.0.5.0/30"), Ipv4Cidr.parse("10.0.6.0/30")));
+        Ipam ipam = Ipam.open(store, List.of(Ipv4Prefix.parse("10.0.5.0/30"), Ipv4Prefix.parse("10.0.6.0/30")));
         assertThat(ipam.allocate(owner(1)).ip()).isEqualTo(ip("10.0.5.2"));
         IpAllocation second = ipam.allocate(owner(2));
         assertThat(second.ip()).isEqualTo(ip("10.0.6.2"));
         assertThat(ipam.gatewayFor(second.ip())).isEqualTo(ip("10.0.6.1"));
-        assertThat(ipam.cidrOf(second.ip())).contains(Ipv4Cidr.parse("10.0.6.0/30"));
+        assertThat(ipam.cidrOf(second.ip())).contains(Ipv4Prefix.parse("10.0.6.0/30"));
     }
 
     @Test
@@ -109,7 +110,7 @@ class IpamTest {
 
     @Test
     void aFailedWriteLeavesTheAddressFree() {
-        Ipam ipam = Ipam.open(store, List.of(Ipv4Cidr.parse("10.0.7.0/30")));
+        Ipam ipam = Ipam.open(store, List.of(Ipv4Prefix.parse("10.0.7.0/30")));
         store.failSave.set(true);
         assertThatThrownBy(() -> ipam.allocate(owner(1))).isInstanceOf(IpamException.class).hasMessageContaining("disk full");
         assertThat(ipam.usage().used()).isZero();

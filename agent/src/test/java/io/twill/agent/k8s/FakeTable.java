@@ -1,7 +1,8 @@
 package io.twill.agent.k8s;
 
-import io.twill.agent.config.Ipv4Cidr;
 
+import io.twill.types.Ipv4;
+import io.twill.types.Ipv4Prefix;
 import java.net.Inet4Address;
 import java.util.ArrayList;
 import java.util.List;
@@ -12,7 +13,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 /** An in-memory tunnel table / route table that records operations and can be told to fail. Thread-safe. */
 final class FakeTable implements TunnelTable, NativeRoutes {
     private final String name;
-    private final Map<Ipv4Cidr, Inet4Address> entries = new TreeMap<>();
+    private final Map<Ipv4Prefix, Inet4Address> entries = new TreeMap<>();
     private final List<String> ops = new ArrayList<>();
     private final AtomicInteger failures = new AtomicInteger();
 
@@ -26,21 +27,21 @@ final class FakeTable implements TunnelTable, NativeRoutes {
     }
 
     @Override
-    public synchronized void put(Ipv4Cidr cidr, Inet4Address nodeIp) {
+    public synchronized void put(Ipv4Prefix cidr, Inet4Address nodeIp) {
         maybeFail("put " + cidr);
         ops.add("put " + cidr + " " + nodeIp.getHostAddress());
         entries.put(cidr, nodeIp);
     }
 
     @Override
-    public synchronized boolean remove(Ipv4Cidr cidr) {
+    public synchronized boolean remove(Ipv4Prefix cidr) {
         maybeFail("remove " + cidr);
         ops.add("remove " + cidr);
         return entries.remove(cidr) != null;
     }
 
     @Override
-    public synchronized Map<Ipv4Cidr, Inet4Address> entries() {
+    public synchronized Map<Ipv4Prefix, Inet4Address> entries() {
         maybeFail("entries");
         return new TreeMap<>(entries);
     }
@@ -54,7 +55,7 @@ final class FakeTable implements TunnelTable, NativeRoutes {
 
     /** Writes an entry behind the watcher's back (drift, or a leftover from a previous run). */
     synchronized void inject(String cidr, String ip) {
-        entries.put(Ipv4Cidr.parse(cidr), Ipv4Cidr.parseInet(ip));
+        entries.put(Ipv4Prefix.parse(cidr), Ipv4.parse(ip));
     }
 
     synchronized List<String> ops() {

@@ -1,8 +1,9 @@
 package io.twill.agent.k8s;
 
-import io.twill.agent.config.Ipv4Cidr;
 import io.twill.api.NodeAddress;
 import io.twill.api.TwillNode;
+import io.twill.types.Ipv4;
+import io.twill.types.Ipv4Prefix;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -31,12 +32,12 @@ class NodeRegistrarTest {
         api.close();
     }
 
-    private Future<List<Ipv4Cidr>> waitInBackground(Callable<List<Ipv4Cidr>> wait) {
+    private Future<List<Ipv4Prefix>> waitInBackground(Callable<List<Ipv4Prefix>> wait) {
         return waiters.submit(wait);
     }
 
     private NodeRegistrar registrar(String ip) {
-        return new NodeRegistrar(api.client(), "node-a", Ipv4Cidr.parseInet(ip), fast);
+        return new NodeRegistrar(api.client(), "node-a", Ipv4.parse(ip), fast);
     }
 
     @Test
@@ -95,43 +96,43 @@ class NodeRegistrarTest {
     @Test
     void waitsForThePodCidrAndReturnsItOnceTheOperatorWritesIt() throws Exception {
         NodeRegistrar r = registrar("192.168.50.2");
-        Future<List<Ipv4Cidr>> got = waitInBackground(() -> r.awaitPodCidrs());
+        Future<List<Ipv4Prefix>> got = waitInBackground(() -> r.awaitPodCidrs());
         Thread.sleep(300);
         assertThat(got.isDone()).isFalse();
         TwillNode registered = api.get("node-a");
         assertThat(registered).isNotNull();
 
         api.setCidrs("node-a", "10.0.5.0/24");
-        assertThat(got.get(10, TimeUnit.SECONDS)).containsExactly(Ipv4Cidr.parse("10.0.5.0/24"));
+        assertThat(got.get(10, TimeUnit.SECONDS)).containsExactly(Ipv4Prefix.parse("10.0.5.0/24"));
     }
 
     @Test
     void aMalformedPodCidrIsNotHandedOnAndTheWaitGoesOn() throws Exception {
         api.create("node-a", "192.168.50.2", "10.0.5.1/24");
         NodeRegistrar r = registrar("192.168.50.2");
-        Future<List<Ipv4Cidr>> got = waitInBackground(() -> r.awaitPodCidrs(Duration.ofMillis(100)));
+        Future<List<Ipv4Prefix>> got = waitInBackground(() -> r.awaitPodCidrs(Duration.ofMillis(100)));
         Thread.sleep(400);
         assertThat(got.isDone()).isFalse();
         api.setCidrs("node-a", "10.0.5.0/30");
-        assertThat(got.get(10, TimeUnit.SECONDS)).containsExactly(Ipv4Cidr.parse("10.0.5.0/30"));
+        assertThat(got.get(10, TimeUnit.SECONDS)).containsExactly(Ipv4Prefix.parse("10.0.5.0/30"));
     }
 
     @Test
     void aTwillNodeDeletedWhileWaitingIsRegisteredAgain() throws Exception {
         NodeRegistrar r = registrar("192.168.50.2");
         r.register();
-        Future<List<Ipv4Cidr>> got = waitInBackground(() -> r.awaitPodCidrs(Duration.ofMillis(100)));
+        Future<List<Ipv4Prefix>> got = waitInBackground(() -> r.awaitPodCidrs(Duration.ofMillis(100)));
         Thread.sleep(300);
         api.delete("node-a");
         org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> api.get("node-a") != null);
         api.setCidrs("node-a", "10.0.6.0/24");
-        assertThat(got.get(10, TimeUnit.SECONDS)).containsExactly(Ipv4Cidr.parse("10.0.6.0/24"));
+        assertThat(got.get(10, TimeUnit.SECONDS)).containsExactly(Ipv4Prefix.parse("10.0.6.0/24"));
     }
 
     @Test
     void podCidrParsingRefusesUnusablePrefixes() {
         assertThat(NodeRegistrar.parseCidrs(List.of("10.0.1.0/24", " 10.0.1.0/24", "10.0.2.0/30")))
-                .extracting(Ipv4Cidr::toString).containsExactly("10.0.1.0/24", "10.0.2.0/30");
+                .extracting(Ipv4Prefix::toString).containsExactly("10.0.1.0/24", "10.0.2.0/30");
         assertThatThrownBy(() -> NodeRegistrar.parseCidrs(List.of("10.0.1.0/31"))).hasMessageContaining("1..30");
         assertThatThrownBy(() -> NodeRegistrar.parseCidrs(List.of("0.0.0.0/0"))).hasMessageContaining("1..30");
         assertThatThrownBy(() -> NodeRegistrar.parseCidrs(List.of("10.0.1.1/24"))).hasMessageContaining("host bits");

@@ -2,14 +2,14 @@ package io.twill.agent.k8s;
 
 import io.twill.agent.ctl.TestPinRoot;
 import io.twill.agent.datapath.MapsTunnelTable;
-import io.twill.maps.Ipv4;
-import io.twill.maps.Ipv4Prefix;
 import io.twill.maps.MapEntry;
-import io.twill.maps.datapath.Datapath;
-import io.twill.maps.datapath.DatapathConfig;
+import io.twill.datapath.Datapath;
+import io.twill.datapath.DatapathConfig;
 import io.twill.maps.tunnel.TunnelInfo;
 import io.twill.maps.tunnel.TunnelKey;
 import io.twill.testkit.PrivilegedTest;
+import io.twill.types.Ipv4;
+import io.twill.types.Ipv4Prefix;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;

@@ -1,6 +1,7 @@
 package io.twill.agent.k8s;
 
-import io.twill.agent.config.Ipv4Cidr;
+import io.twill.types.Ipv4;
+import io.twill.types.Ipv4Prefix;
 import org.junit.jupiter.api.Test;
 
 import java.time.Instant;
@@ -19,7 +20,7 @@ class PeerReconcilerTest {
             new PeerReconciler.Target(tunnel, true), new PeerReconciler.Target(routes, false)));
 
     private static PeerNode peer(String name, String ip, long created, String... cidrs) {
-        return new PeerNode(name, Ipv4Cidr.parseInet(ip), Arrays.stream(cidrs).map(Ipv4Cidr::parse).toList(),
+        return new PeerNode(name, Ipv4.parse(ip), Arrays.stream(cidrs).map(Ipv4Prefix::parse).toList(),
                 Instant.ofEpochSecond(created));
     }
 
@@ -110,7 +111,7 @@ class PeerReconcilerTest {
     void desiredIsSortedAndExcludesSelfWhereAsked() {
         r.upsert(peer("self", "192.168.0.1", 1, "10.0.1.0/24"));
         r.upsert(peer("c", "192.168.0.3", 3, "10.0.3.0/24", "10.0.0.0/24"));
-        Map<Ipv4Cidr, ?> want = r.desired(new PeerReconciler.Target(routes, false));
-        assertThat(want.keySet()).extracting(Ipv4Cidr::toString).containsExactly("10.0.0.0/24", "10.0.3.0/24");
+        Map<Ipv4Prefix, ?> want = r.desired(new PeerReconciler.Target(routes, false));
+        assertThat(want.keySet()).extracting(Ipv4Prefix::toString).containsExactly("10.0.0.0/24", "10.0.3.0/24");
     }
 }

@@ -1,14 +1,14 @@
 package io.twill.agent.metrics;
 
-import io.twill.agent.config.Ipv4Cidr;
 import io.twill.agent.endpoint.Endpoint;
 import io.twill.agent.endpoint.EndpointKey;
 import io.twill.agent.ipam.IpamUsage;
 import io.twill.maps.MapEntry;
 import io.twill.maps.metrics.MetricsKey;
 import io.twill.maps.metrics.MetricsValue;
-import io.twill.netlink.MacAddress;
 
+import io.twill.types.Ipv4;
+import io.twill.types.MacAddress;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.List;
@@ -31,7 +31,7 @@ public final class FakeAgentView implements AgentView {
 
     public static Endpoint endpoint(int id, String container, String ip, String pod) {
         return new Endpoint(new EndpointKey(container, "eth0"), "twill", Path.of("/var/run/netns/" + container),
-                pod == null ? null : "default", pod, id, Ipv4Cidr.parseInet(ip), Ipv4Cidr.parseInet("10.0.3.1"),
+                pod == null ? null : "default", pod, id, Ipv4.parse(ip), Ipv4.parse("10.0.3.1"),
                 "lxc" + container.substring(0, 8), 10 + id, MacAddress.parse("02:00:00:00:00:" + String.format("%02x", id)),
                 2, MacAddress.parse("0a:00:00:00:00:" + String.format("%02x", id)), 1500, 1450,
                 Instant.parse("2026-11-22T08:01:00Z"));

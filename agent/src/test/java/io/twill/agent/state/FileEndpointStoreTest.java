@@ -1,10 +1,10 @@
 package io.twill.agent.state;
 
-import io.twill.agent.config.Ipv4Cidr;
 import io.twill.agent.endpoint.Endpoint;
 import io.twill.agent.endpoint.EndpointKey;
 import io.twill.agent.endpoint.EndpointStore;
-import io.twill.netlink.MacAddress;
+import io.twill.types.Ipv4;
+import io.twill.types.MacAddress;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -19,7 +19,7 @@ class FileEndpointStoreTest {
 
     static Endpoint endpoint(String container) {
         return new Endpoint(new EndpointKey(container, "eth0"), "twill", Path.of("/run/netns/" + container), "default",
-                "web-1", 7, Ipv4Cidr.parseInet("10.0.1.5"), Ipv4Cidr.parseInet("10.0.1.1"), "lxc0123456789ab", 42,
+                "web-1", 7, Ipv4.parse("10.0.1.5"), Ipv4.parse("10.0.1.1"), "lxc0123456789ab", 42,
                 MacAddress.parse("02:00:00:00:00:01"), 2, MacAddress.parse("02:00:00:00:00:02"), 1500, 1450,
                 Instant.parse("2026-11-22T10:00:00Z"));
     }

@@ -1,10 +1,10 @@
 package io.twill.agent.state;
 
-import io.twill.agent.config.Ipv4Cidr;
 import io.twill.agent.ipam.IpAllocation;
 import io.twill.agent.ipam.Ipam;
 import io.twill.agent.ipam.IpamOwner;
 import io.twill.agent.ipam.IpamStore;
+import io.twill.types.Ipv4Prefix;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -21,7 +21,7 @@ import java.util.concurrent.Future;
 import static org.assertj.core.api.Assertions.assertThat;
 
 class FileIpamStoreTest {
-    private static final List<Ipv4Cidr> CIDRS = List.of(Ipv4Cidr.parse("10.0.1.0/24"));
+    private static final List<Ipv4Prefix> CIDRS = List.of(Ipv4Prefix.parse("10.0.1.0/24"));
     @TempDir Path dir;
 
     private static IpamOwner owner(int i) {

@@ -2,15 +2,15 @@ package io.twill.bench.datapath;
 
 import io.twill.bpf.Tc;
 import io.twill.bpf.TcMode;
-import io.twill.maps.Ipv4;
-import io.twill.maps.Ipv4Prefix;
-import io.twill.maps.MacAddress;
-import io.twill.maps.datapath.Datapath;
-import io.twill.maps.datapath.DatapathConfig;
+import io.twill.datapath.Datapath;
+import io.twill.datapath.DatapathConfig;
 import io.twill.maps.endpoints.EndpointInfo;
 import io.twill.testkit.Cmd;
 import io.twill.testkit.TestNamespace;
 
+import io.twill.types.Ipv4;
+import io.twill.types.Ipv4Prefix;
+import io.twill.types.MacAddress;
 import java.net.Inet4Address;
 import java.nio.file.Path;
 import java.util.ArrayList;

@@ -1,15 +1,15 @@
 package io.twill.bench.netlink;
 
 import io.twill.netlink.Address;
-import io.twill.netlink.Ipv4Prefix;
 import io.twill.netlink.Link;
-import io.twill.netlink.MacAddress;
 import io.twill.netlink.Neighbour;
 import io.twill.netlink.Route;
 import io.twill.netlink.RtNetlink;
 import io.twill.netlink.VethSpec;
 import io.twill.testkit.Cmd;
 
+import io.twill.types.Ipv4Prefix;
+import io.twill.types.MacAddress;
 import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.nio.file.Files;

@@ -9,7 +9,7 @@ import io.twill.api.NodeAddress;
 import io.twill.api.TwillNode;
 import io.twill.operator.Operator;
 import io.twill.operator.config.OperatorConfig;
-import io.twill.operator.mock.MockApiServer;
+import io.twill.mockapi.MockApiServer;
 
 import java.net.InetAddress;
 import java.time.Duration;

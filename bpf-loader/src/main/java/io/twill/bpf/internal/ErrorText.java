@@ -1,12 +1,12 @@
 package io.twill.bpf.internal;
 
-import io.twill.bpf.BpfException;
+import io.twill.types.Errno;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.util.List;
 
-/** Builds the text of loader exceptions: {@code op(object): ENAME (strerror): detail} plus libbpf's own lines. */
+/** Builds the text of loader exceptions (the exceptions themselves are made in io.twill.bpf): {@code op(object): ENAME (strerror): detail} plus libbpf's own lines. */
 public final class ErrorText {
     private ErrorText() {}
 
@@ -49,21 +49,5 @@ public final class ErrorText {
                     "this needs CAP_BPF and CAP_NET_ADMIN (or CAP_SYS_ADMIN; run as root)";
             default -> null;
         };
-    }
-
-    /** The exception for a failed call returning {@code rc} (negative errno); drains libbpf's captured lines. */
-    public static BpfException fail(String op, String object, int rc) {
-        return new BpfException(op, object, Math.abs(rc), hint(rc), PrintBridge.drain());
-    }
-
-    /** Same with an explanation of our own (the hint for EPERM is added too). */
-    public static BpfException fail(String op, String object, int rc, String detail) {
-        String h = hint(rc);
-        return new BpfException(op, object, Math.abs(rc), h == null ? detail : detail + "; " + h, PrintBridge.drain());
-    }
-
-    /** For the hot map operations, which print nothing: no drain. */
-    public static BpfException failQuiet(String op, String object, int rc) {
-        return new BpfException(op, object, Math.abs(rc), hint(rc), "");
     }
 }

@@ -37,6 +37,7 @@ public final class Libbpf {
     private static final StructLayout CAPTURE = Linker.Option.captureStateLayout();
     private static final VarHandle CAPTURED_ERRNO = CAPTURE.varHandle(MemoryLayout.PathElement.groupElement("errno"));
     private static final List<String> MISSING = new ArrayList<>();
+    private static final List<Downcall> DOWNCALLS = new ArrayList<>();
     private static final Throwable LOAD_FAILURE;
     private static final SymbolLookup LIB;
 
@@ -219,7 +220,13 @@ public final class Libbpf {
         }
     }
 
+    /** Every function bound here, with its descriptor, for the proof against libbpf's headers. */
+    public static List<Downcall> downcalls() {
+        return List.copyOf(DOWNCALLS);
+    }
+
     private static MethodHandle fn(String name, FunctionDescriptor fd, Linker.Option... options) {
+        DOWNCALLS.add(new Downcall(name, fd, -1));
         MethodType type = fd.toMethodType();
         if (options.length > 0) type = type.insertParameterTypes(0, MemorySegment.class); // the errno capture segment
         if (LIB == null) return failing(type, "libbpf.so.1 cannot be loaded: " + LOAD_FAILURE);

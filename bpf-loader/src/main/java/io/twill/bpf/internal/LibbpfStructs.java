@@ -19,7 +19,7 @@ import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
 /**
- * Every C struct the bindings read or write (x86_64/arm64 LP64, libbpf 1.1.2, uapi from linux-libc-dev), in one
+ * Every C struct the bindings read or write (x86_64/arm64 LP64, libbpf 1.1.2, uapi from bpf-src/include), in one
  * place. Member names are the C field names; a group without a name is an anonymous C union/struct; padding is
  * explicit, including the tail padding that libbpf's {@code size_t :0} adds. {@code LayoutProofTest} compiles a C
  * program against the installed headers and compares every size, alignment and named member's offset and size.
@@ -113,7 +113,7 @@ public final class LibbpfStructs {
 
     /**
      * linux/bpf.h: {@code struct bpf_link_info}, with only the union members read here. {@code tcx} is the kernel
-     * 6.6 member (same offsets as {@code netns}); the installed 6.1 uapi headers lack it, so the proof skips it.
+     * 6.6 member (same offsets as {@code netns}), proven against bpf-src/include's vendored bpf.h.
      */
     public static final StructLayout bpf_link_info = structLayout(
             JAVA_INT.withName("type"), JAVA_INT.withName("id"), JAVA_INT.withName("prog_id"), paddingLayout(4),
@@ -146,9 +146,6 @@ public final class LibbpfStructs {
     public static final List<StructLayout> ALL = List.of(bpf_tc_hook, bpf_tc_opts, bpf_test_run_opts,
             bpf_object_open_opts, bpf_map_batch_opts, bpf_link_create_opts, bpf_link_update_opts, ring_buffer_opts,
             bpf_map_info, bpf_prog_info, bpf_link_info, btf_type, btf_var_secinfo, btf_member);
-
-    /** Member paths that exist in the running kernel's uapi but not in the installed headers. */
-    public static final List<String> NEWER_THAN_HEADERS = List.of("bpf_link_info.tcx");
 
     /** A VarHandle for {@code struct.path} (dotted, e.g. "netns.attach_type"; anonymous unions are looked through), taking (segment, 0L). */
     public static VarHandle field(StructLayout struct, String path) {

@@ -5,11 +5,14 @@ import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.Linker;
 import java.lang.foreign.MemorySegment;
 import java.lang.invoke.MethodHandle;
+import java.util.ArrayList;
+import java.util.List;
 
 import static java.lang.foreign.ValueLayout.ADDRESS;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
-/** The few libc functions the loader needs besides libbpf (fd duplication, unlink, interface names, formatting). */
+/** The few libc functions the loader needs besides libbpf (fd duplication, unlink, interface names, formatting, mount). */
 public final class Libc {
     private Libc() {}
 
@@ -17,10 +20,11 @@ public final class Libc {
     private static final Linker.Option ERRNO = Linker.Option.captureCallState("errno");
     private static final int F_DUPFD_CLOEXEC = 1030;
     private static final int O_RDONLY = 0, O_DIRECTORY = 0x10000, O_CLOEXEC = 0x80000;
+    private static final List<Downcall> DOWNCALLS = new ArrayList<>();
 
     public static final MethodHandle close = fn("close", FunctionDescriptor.of(JAVA_INT, JAVA_INT));
     /** {@code int fcntl(int fd, int cmd, ...)} with one variadic int. [errno] */
-    public static final MethodHandle fcntl = fn("fcntl", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT),
+    public static final MethodHandle fcntl = fn("fcntl", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT), 2,
             Linker.Option.firstVariadicArg(2), ERRNO);
     /** [errno] */
     public static final MethodHandle unlink = fn("unlink", FunctionDescriptor.of(JAVA_INT, ADDRESS), ERRNO);
@@ -31,8 +35,11 @@ public final class Libc {
     /** {@code int vasprintf(char **strp, const char *fmt, va_list ap)}: formats without truncation (a verifier log can be long). */
     public static final MethodHandle vasprintf = fn("vasprintf", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS));
     public static final MethodHandle free = fn("free", FunctionDescriptor.ofVoid(ADDRESS));
+    /** [errno] {@code int mount(const char *source, const char *target, const char *filesystemtype,
+     *  unsigned long mountflags, const void *data)} */
+    public static final MethodHandle mount = fn("mount", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS, JAVA_LONG, ADDRESS), ERRNO);
     /** [errno] {@code int open(const char *path, int flags, ...)} with one variadic mode. */
-    public static final MethodHandle open = fn("open", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT),
+    public static final MethodHandle open = fn("open", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT), 2,
             Linker.Option.firstVariadicArg(2), ERRNO);
 
     /** A close-on-exec read-only descriptor for the directory {@code path} (a cgroup); -errno on failure. */
@@ -78,6 +85,18 @@ public final class Libc {
         }
     }
 
+    /** {@code mount(source, target, fsType, 0, NULL)} (a bpffs, the cgroup v2 hierarchy): 0 or -errno. */
+    public static int mount(String source, String target, String fsType) {
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment errno = Libbpf.newErrnoSegment(a);
+            int r = (int) mount.invokeExact(errno, a.allocateFrom(source), a.allocateFrom(target), a.allocateFrom(fsType),
+                    0L, MemorySegment.NULL);
+            return r == 0 ? 0 : -Libbpf.errno(errno);
+        } catch (Throwable t) {
+            throw Native.rethrow(t);
+        }
+    }
+
     /** The interface index of {@code name} in the calling thread's network namespace, or -errno. */
     public static int ifNameToIndex(String name) {
         try (Arena a = Arena.ofConfined()) {
@@ -100,7 +119,17 @@ public final class Libc {
         }
     }
 
+    /** Every function bound here, with its descriptor, for the proof against the libc headers. */
+    public static List<Downcall> downcalls() {
+        return List.copyOf(DOWNCALLS);
+    }
+
     private static MethodHandle fn(String name, FunctionDescriptor fd, Linker.Option... options) {
+        return fn(name, fd, -1, options);
+    }
+
+    private static MethodHandle fn(String name, FunctionDescriptor fd, int firstVariadicArg, Linker.Option... options) {
+        DOWNCALLS.add(new Downcall(name, fd, firstVariadicArg));
         return LINKER.downcallHandle(LINKER.defaultLookup().find(name).orElseThrow(
                 () -> new IllegalStateException("libc has no " + name)), fd, options);
     }

@@ -3,6 +3,7 @@ package io.twill.e2e.podman;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.twill.testkit.Cmd;
+import io.twill.testkit.Requires;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -17,7 +18,6 @@ import java.util.TreeSet;
 import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.fail;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * One standalone Twill node made by {@code ci/podman/standalone-node} in a directory of its own: the twill-agent
@@ -41,21 +41,11 @@ final class StandaloneNode implements AutoCloseable {
         this.info = info;
     }
 
-    /**
-     * Skips (fails with -Dtwill.requirePrivileged=true, as on CI where {@code make deps} installs them) when a tool
-     * the node or podman needs is missing.
-     */
+    /** The tools the node or podman needs, and a built agent and twill-cni ({@link Requires}: skip locally, fail on CI). */
     static void requireTools(String... tools) {
-        List<String> missing = new ArrayList<>();
-        for (String t : tools) if (!Cmd.tryRun("sh", "-c", "command -v " + t).ok()) missing.add(t);
-        if (!Files.isExecutable(TOP.resolve("cni-plugin/target/bin/twill-cni"))
-                || !Files.isDirectory(TOP.resolve("agent/target/lib"))) {
-            missing.add("a built agent and twill-cni (make build)");
-        }
-        if (missing.isEmpty()) return;
-        String why = "needs " + String.join(", ", missing) + " (make deps; make build)";
-        if (Boolean.getBoolean("twill.requirePrivileged")) fail(why + "; -Dtwill.requirePrivileged=true makes this a failure");
-        assumeTrue(false, why);
+        Requires.tool(tools);
+        Requires.that(Files.isExecutable(TOP.resolve("cni-plugin/target/bin/twill-cni"))
+                && Files.isDirectory(TOP.resolve("agent/target/lib")), "a built agent and twill-cni (make build)");
     }
 
     /** Brings a node up in a fresh temp directory (the script cleans up itself when {@code up} fails). */

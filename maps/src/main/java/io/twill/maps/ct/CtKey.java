@@ -1,7 +1,7 @@
 package io.twill.maps.ct;
 
 import io.twill.maps.Fields;
-import io.twill.maps.Ipv4;
+import io.twill.types.Ipv4;
 import io.twill.maps.Protocols;
 
 import java.lang.foreign.MemoryLayout;
@@ -33,10 +33,10 @@ public record CtKey(Inet4Address addrA, Inet4Address addrB, int portA, int portB
     public static final int KNOWN_FLAGS = F_SERVICE;
 
     public static final StructLayout LAYOUT = MemoryLayout.structLayout(
-            Ipv4.BE32.withName("addr_a"),
-            Ipv4.BE32.withName("addr_b"),
-            Ipv4.BE16.withName("port_a"),
-            Ipv4.BE16.withName("port_b"),
+            Fields.BE32.withName("addr_a"),
+            Fields.BE32.withName("addr_b"),
+            Fields.BE16.withName("port_a"),
+            Fields.BE16.withName("port_b"),
             JAVA_BYTE.withName("proto"),
             JAVA_BYTE.withName("flags"),
             JAVA_SHORT.withName("pad")
@@ -87,13 +87,13 @@ public record CtKey(Inet4Address addrA, Inet4Address addrB, int portA, int portB
     }
 
     public static CtKey read(MemorySegment s) {
-        return new CtKey(Ipv4.read(s, 0), Ipv4.read(s, 4), Fields.be16(s, 8), Fields.be16(s, 10), Fields.u8(s, 12),
+        return new CtKey(Fields.ipv4(s, 0), Fields.ipv4(s, 4), Fields.be16(s, 8), Fields.be16(s, 10), Fields.u8(s, 12),
                 Fields.u8(s, 13));
     }
 
     public void write(MemorySegment s) {
-        Ipv4.write(s, 0, addrA);
-        Ipv4.write(s, 4, addrB);
+        Fields.ipv4(s, 0, addrA);
+        Fields.ipv4(s, 4, addrB);
         Fields.be16(s, 8, portA);
         Fields.be16(s, 10, portB);
         Fields.u8(s, 12, proto);

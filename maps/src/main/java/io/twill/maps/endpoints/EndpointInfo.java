@@ -1,7 +1,7 @@
 package io.twill.maps.endpoints;
 
 import io.twill.maps.Fields;
-import io.twill.maps.MacAddress;
+import io.twill.types.MacAddress;
 
 import java.lang.foreign.MemoryLayout;
 import java.lang.foreign.MemorySegment;
@@ -66,7 +66,7 @@ public record EndpointInfo(int ifindex, int endpointId, int flags, MacAddress ma
 
     public static EndpointInfo read(MemorySegment s) {
         return new EndpointInfo((int) Fields.u32(s, IFINDEX), Fields.u16(s, ID), Fields.u16(s, FLAGS),
-                MacAddress.read(s, MAC), MacAddress.read(s, NODE_MAC));
+                Fields.mac(s, MAC), Fields.mac(s, NODE_MAC));
     }
 
     public void write(MemorySegment s) {
@@ -74,8 +74,8 @@ public record EndpointInfo(int ifindex, int endpointId, int flags, MacAddress ma
         Fields.u32(s, IFINDEX, ifindex);
         Fields.u16(s, ID, endpointId);
         Fields.u16(s, FLAGS, flags);
-        mac.write(s, MAC);
-        nodeMac.write(s, NODE_MAC);
+        Fields.mac(s, MAC, mac);
+        Fields.mac(s, NODE_MAC, nodeMac);
     }
 
     /**

@@ -1,6 +1,7 @@
 package io.twill.maps.endpoints;
 
-import io.twill.maps.Ipv4;
+import io.twill.maps.Fields;
+import io.twill.types.Ipv4;
 
 import java.lang.foreign.MemoryLayout;
 import java.lang.foreign.MemorySegment;
@@ -15,7 +16,7 @@ import java.util.Objects;
  */
 public record EndpointKey(Inet4Address addr) {
     public static final StructLayout LAYOUT = MemoryLayout.structLayout(
-            Ipv4.BE32.withName("addr")
+            Fields.BE32.withName("addr")
     ).withName("endpoint_key");
 
     public EndpointKey {
@@ -27,11 +28,11 @@ public record EndpointKey(Inet4Address addr) {
     }
 
     public static EndpointKey read(MemorySegment s) {
-        return new EndpointKey(Ipv4.read(s, 0));
+        return new EndpointKey(Fields.ipv4(s, 0));
     }
 
     public void write(MemorySegment s) {
-        Ipv4.write(s, 0, addr);
+        Fields.ipv4(s, 0, addr);
     }
 
     @Override

@@ -1,7 +1,6 @@
 package io.twill.maps.events;
 
 import io.twill.maps.Fields;
-import io.twill.maps.Ipv4;
 import io.twill.maps.metrics.Direction;
 import io.twill.maps.metrics.Reason;
 
@@ -39,10 +38,10 @@ public record DropEvent(long ktimeNs, Reason reason, Direction direction, int pr
             JAVA_BYTE.withName("protocol"),
             JAVA_INT.withName("ifindex"),
             JAVA_INT.withName("len"),
-            Ipv4.BE32.withName("saddr"),
-            Ipv4.BE32.withName("daddr"),
-            Ipv4.BE16.withName("sport"),
-            Ipv4.BE16.withName("dport")
+            Fields.BE32.withName("saddr"),
+            Fields.BE32.withName("daddr"),
+            Fields.BE16.withName("sport"),
+            Fields.BE16.withName("dport")
     ).withName("drop_event");
 
     public DropEvent {
@@ -54,7 +53,7 @@ public record DropEvent(long ktimeNs, Reason reason, Direction direction, int pr
 
     public static DropEvent read(MemorySegment s) {
         return new DropEvent(Fields.u64(s, 0), Reason.of(Fields.u8(s, 9)), Direction.of(Fields.u8(s, 10)),
-                Fields.u8(s, 11), (int) Fields.u32(s, 12), Fields.u32(s, 16), Ipv4.read(s, 20), Ipv4.read(s, 24),
+                Fields.u8(s, 11), (int) Fields.u32(s, 12), Fields.u32(s, 16), Fields.ipv4(s, 20), Fields.ipv4(s, 24),
                 Fields.be16(s, 28), Fields.be16(s, 30));
     }
 
@@ -67,8 +66,8 @@ public record DropEvent(long ktimeNs, Reason reason, Direction direction, int pr
         Fields.u8(s, 11, protocol);
         Fields.u32(s, 12, ifindex);
         Fields.u32(s, 16, length);
-        Ipv4.write(s, 20, saddr);
-        Ipv4.write(s, 24, daddr);
+        Fields.ipv4(s, 20, saddr);
+        Fields.ipv4(s, 24, daddr);
         Fields.be16(s, 28, sport);
         Fields.be16(s, 30, dport);
     }

@@ -1,7 +1,6 @@
 package io.twill.maps.events;
 
 import io.twill.maps.Fields;
-import io.twill.maps.Ipv4;
 import io.twill.maps.metrics.Direction;
 
 import java.lang.foreign.MemoryLayout;
@@ -32,10 +31,10 @@ public record TraceEvent(long ktimeNs, TracePoint point, Direction direction, in
             JAVA_BYTE.withName("protocol"),
             JAVA_INT.withName("ifindex"),
             JAVA_INT.withName("len"),
-            Ipv4.BE32.withName("saddr"),
-            Ipv4.BE32.withName("daddr"),
-            Ipv4.BE16.withName("sport"),
-            Ipv4.BE16.withName("dport"),
+            Fields.BE32.withName("saddr"),
+            Fields.BE32.withName("daddr"),
+            Fields.BE16.withName("sport"),
+            Fields.BE16.withName("dport"),
             JAVA_INT.withName("target_ifindex"),
             JAVA_INT.withName("pad")
     ).withName("trace_event");
@@ -49,7 +48,7 @@ public record TraceEvent(long ktimeNs, TracePoint point, Direction direction, in
 
     public static TraceEvent read(MemorySegment s) {
         return new TraceEvent(Fields.u64(s, 0), TracePoint.of(Fields.u8(s, 9)), Direction.of(Fields.u8(s, 10)),
-                Fields.u8(s, 11), (int) Fields.u32(s, 12), Fields.u32(s, 16), Ipv4.read(s, 20), Ipv4.read(s, 24),
+                Fields.u8(s, 11), (int) Fields.u32(s, 12), Fields.u32(s, 16), Fields.ipv4(s, 20), Fields.ipv4(s, 24),
                 Fields.be16(s, 28), Fields.be16(s, 30), (int) Fields.u32(s, 32));
     }
 
@@ -62,8 +61,8 @@ public record TraceEvent(long ktimeNs, TracePoint point, Direction direction, in
         Fields.u8(s, 11, protocol);
         Fields.u32(s, 12, ifindex);
         Fields.u32(s, 16, length);
-        Ipv4.write(s, 20, saddr);
-        Ipv4.write(s, 24, daddr);
+        Fields.ipv4(s, 20, saddr);
+        Fields.ipv4(s, 24, daddr);
         Fields.be16(s, 28, sport);
         Fields.be16(s, 30, dport);
         Fields.u32(s, 32, targetIfindex);

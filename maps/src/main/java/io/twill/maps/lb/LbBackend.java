@@ -1,7 +1,7 @@
 package io.twill.maps.lb;
 
 import io.twill.maps.Fields;
-import io.twill.maps.Ipv4;
+import io.twill.types.Ipv4;
 import io.twill.maps.Protocols;
 
 import java.lang.foreign.MemoryLayout;
@@ -27,8 +27,8 @@ public record LbBackend(Inet4Address addr, int port, int proto, int state) {
     public static final int STATE_TERMINATING = 1;
 
     public static final StructLayout LAYOUT = MemoryLayout.structLayout(
-            Ipv4.BE32.withName("addr"),
-            Ipv4.BE16.withName("port"),
+            Fields.BE32.withName("addr"),
+            Fields.BE16.withName("port"),
             JAVA_BYTE.withName("proto"),
             JAVA_BYTE.withName("state")
     ).withName("lb_backend");
@@ -63,11 +63,11 @@ public record LbBackend(Inet4Address addr, int port, int proto, int state) {
     }
 
     public static LbBackend read(MemorySegment s) {
-        return new LbBackend(Ipv4.read(s, 0), Fields.be16(s, 4), Fields.u8(s, 6), Fields.u8(s, 7));
+        return new LbBackend(Fields.ipv4(s, 0), Fields.be16(s, 4), Fields.u8(s, 6), Fields.u8(s, 7));
     }
 
     public void write(MemorySegment s) {
-        Ipv4.write(s, 0, addr);
+        Fields.ipv4(s, 0, addr);
         Fields.be16(s, 4, port);
         Fields.u8(s, 6, proto);
         Fields.u8(s, 7, state);

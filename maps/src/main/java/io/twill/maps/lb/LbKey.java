@@ -1,7 +1,7 @@
 package io.twill.maps.lb;
 
 import io.twill.maps.Fields;
-import io.twill.maps.Ipv4;
+import io.twill.types.Ipv4;
 import io.twill.maps.Protocols;
 
 import java.lang.foreign.MemoryLayout;
@@ -25,8 +25,8 @@ import static java.lang.foreign.ValueLayout.JAVA_SHORT;
  */
 public record LbKey(Inet4Address addr, int port, int proto, int scope, int slot) {
     public static final StructLayout LAYOUT = MemoryLayout.structLayout(
-            Ipv4.BE32.withName("addr"),
-            Ipv4.BE16.withName("port"),
+            Fields.BE32.withName("addr"),
+            Fields.BE16.withName("port"),
             JAVA_BYTE.withName("proto"),
             JAVA_BYTE.withName("scope"),
             JAVA_SHORT.withName("slot"),
@@ -72,11 +72,11 @@ public record LbKey(Inet4Address addr, int port, int proto, int scope, int slot)
     }
 
     public static LbKey read(MemorySegment s) {
-        return new LbKey(Ipv4.read(s, 0), Fields.be16(s, 4), Fields.u8(s, 6), Fields.u8(s, 7), Fields.u16(s, 8));
+        return new LbKey(Fields.ipv4(s, 0), Fields.be16(s, 4), Fields.u8(s, 6), Fields.u8(s, 7), Fields.u16(s, 8));
     }
 
     public void write(MemorySegment s) {
-        Ipv4.write(s, 0, addr);
+        Fields.ipv4(s, 0, addr);
         Fields.be16(s, 4, port);
         Fields.u8(s, 6, proto);
         Fields.u8(s, 7, scope);

@@ -1,7 +1,7 @@
 package io.twill.maps.lb;
 
 import io.twill.maps.Fields;
-import io.twill.maps.Ipv4;
+import io.twill.types.Ipv4;
 import io.twill.maps.Protocols;
 
 import java.lang.foreign.MemoryLayout;
@@ -21,8 +21,8 @@ import static java.lang.foreign.ValueLayout.JAVA_SHORT;
  */
 public record LbRevNat(Inet4Address addr, int port) {
     public static final StructLayout LAYOUT = MemoryLayout.structLayout(
-            Ipv4.BE32.withName("addr"),
-            Ipv4.BE16.withName("port"),
+            Fields.BE32.withName("addr"),
+            Fields.BE16.withName("port"),
             JAVA_SHORT.withName("pad")
     ).withName("lb_revnat");
 
@@ -32,11 +32,11 @@ public record LbRevNat(Inet4Address addr, int port) {
     }
 
     public static LbRevNat read(MemorySegment s) {
-        return new LbRevNat(Ipv4.read(s, 0), Fields.be16(s, 4));
+        return new LbRevNat(Fields.ipv4(s, 0), Fields.be16(s, 4));
     }
 
     public void write(MemorySegment s) {
-        Ipv4.write(s, 0, addr);
+        Fields.ipv4(s, 0, addr);
         Fields.be16(s, 4, port);
         Fields.u16(s, 6, 0);
     }

@@ -2,7 +2,7 @@ package io.twill.maps.lb;
 
 import io.twill.bpf.BpfMap;
 import io.twill.bpf.UpdateFlag;
-import io.twill.maps.Ipv4;
+import io.twill.types.Ipv4;
 import io.twill.maps.MapEntry;
 import io.twill.maps.Protocols;
 import io.twill.maps.Struct;

@@ -1,7 +1,7 @@
 package io.twill.maps.lb;
 
 import io.twill.maps.Fields;
-import io.twill.maps.Ipv4;
+import io.twill.types.Ipv4;
 import io.twill.maps.Protocols;
 
 import java.lang.foreign.MemoryLayout;
@@ -22,8 +22,8 @@ import static java.lang.foreign.ValueLayout.JAVA_SHORT;
  */
 public record LbSock(Inet4Address addr, int port, int revNatIndex) {
     public static final StructLayout LAYOUT = MemoryLayout.structLayout(
-            Ipv4.BE32.withName("addr"),
-            Ipv4.BE16.withName("port"),
+            Fields.BE32.withName("addr"),
+            Fields.BE16.withName("port"),
             JAVA_SHORT.withName("rev_nat_index")
     ).withName("lb_sock");
 
@@ -34,11 +34,11 @@ public record LbSock(Inet4Address addr, int port, int revNatIndex) {
     }
 
     public static LbSock read(MemorySegment s) {
-        return new LbSock(Ipv4.read(s, 0), Fields.be16(s, 4), Fields.u16(s, 6));
+        return new LbSock(Fields.ipv4(s, 0), Fields.be16(s, 4), Fields.u16(s, 6));
     }
 
     public void write(MemorySegment s) {
-        Ipv4.write(s, 0, addr);
+        Fields.ipv4(s, 0, addr);
         Fields.be16(s, 4, port);
         Fields.u16(s, 6, revNatIndex);
     }

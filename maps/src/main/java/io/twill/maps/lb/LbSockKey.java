@@ -1,7 +1,7 @@
 package io.twill.maps.lb;
 
 import io.twill.maps.Fields;
-import io.twill.maps.Ipv4;
+import io.twill.types.Ipv4;
 import io.twill.maps.Protocols;
 
 import java.lang.foreign.MemoryLayout;
@@ -23,8 +23,8 @@ import static java.lang.foreign.ValueLayout.JAVA_SHORT;
 public record LbSockKey(long cookie, Inet4Address addr, int port) {
     public static final StructLayout LAYOUT = MemoryLayout.structLayout(
             JAVA_LONG.withName("cookie"),
-            Ipv4.BE32.withName("addr"),
-            Ipv4.BE16.withName("port"),
+            Fields.BE32.withName("addr"),
+            Fields.BE16.withName("port"),
             JAVA_SHORT.withName("pad")
     ).withName("lb_sock_key");
 
@@ -34,12 +34,12 @@ public record LbSockKey(long cookie, Inet4Address addr, int port) {
     }
 
     public static LbSockKey read(MemorySegment s) {
-        return new LbSockKey(Fields.u64(s, 0), Ipv4.read(s, 8), Fields.be16(s, 12));
+        return new LbSockKey(Fields.u64(s, 0), Fields.ipv4(s, 8), Fields.be16(s, 12));
     }
 
     public void write(MemorySegment s) {
         Fields.u64(s, 0, cookie);
-        Ipv4.write(s, 8, addr);
+        Fields.ipv4(s, 8, addr);
         Fields.be16(s, 12, port);
         Fields.u16(s, 14, 0);
     }

@@ -1,7 +1,7 @@
 package io.twill.maps.snat;
 
 import io.twill.maps.Fields;
-import io.twill.maps.Ipv4;
+import io.twill.types.Ipv4;
 import io.twill.maps.Protocols;
 
 import java.lang.foreign.MemoryLayout;
@@ -31,11 +31,11 @@ public record SnatEntry(Inet4Address toAddr, int toPort, int flags, Inet4Address
     public static final int KNOWN_FLAGS = F_NODEPORT;
 
     public static final StructLayout LAYOUT = MemoryLayout.structLayout(
-            Ipv4.BE32.withName("to_addr"),
-            Ipv4.BE16.withName("to_port"),
+            Fields.BE32.withName("to_addr"),
+            Fields.BE16.withName("to_port"),
             JAVA_SHORT.withName("flags"),
-            Ipv4.BE32.withName("rev_addr"),
-            Ipv4.BE16.withName("rev_port"),
+            Fields.BE32.withName("rev_addr"),
+            Fields.BE16.withName("rev_port"),
             JAVA_SHORT.withName("pad"),
             JAVA_INT.withName("expires"),
             JAVA_INT.withName("created")
@@ -60,15 +60,15 @@ public record SnatEntry(Inet4Address toAddr, int toPort, int flags, Inet4Address
     }
 
     public static SnatEntry read(MemorySegment s) {
-        return new SnatEntry(Ipv4.read(s, 0), Fields.be16(s, 4), Fields.u16(s, 6), Ipv4.read(s, 8), Fields.be16(s, 12),
+        return new SnatEntry(Fields.ipv4(s, 0), Fields.be16(s, 4), Fields.u16(s, 6), Fields.ipv4(s, 8), Fields.be16(s, 12),
                 Fields.u32(s, 16), Fields.u32(s, 20));
     }
 
     public void write(MemorySegment s) {
-        Ipv4.write(s, 0, toAddr);
+        Fields.ipv4(s, 0, toAddr);
         Fields.be16(s, 4, toPort);
         Fields.u16(s, 6, flags);
-        Ipv4.write(s, 8, revAddr);
+        Fields.ipv4(s, 8, revAddr);
         Fields.be16(s, 12, revPort);
         Fields.u16(s, 14, 0);
         Fields.u32(s, 16, expires);

@@ -1,7 +1,7 @@
 package io.twill.maps.snat;
 
 import io.twill.maps.Fields;
-import io.twill.maps.Ipv4;
+import io.twill.types.Ipv4;
 import io.twill.maps.Protocols;
 
 import java.lang.foreign.MemoryLayout;
@@ -32,10 +32,10 @@ public record SnatKey(Inet4Address saddr, Inet4Address daddr, int sport, int dpo
     public static final int DIR_IN = 1;
 
     public static final StructLayout LAYOUT = MemoryLayout.structLayout(
-            Ipv4.BE32.withName("saddr"),
-            Ipv4.BE32.withName("daddr"),
-            Ipv4.BE16.withName("sport"),
-            Ipv4.BE16.withName("dport"),
+            Fields.BE32.withName("saddr"),
+            Fields.BE32.withName("daddr"),
+            Fields.BE16.withName("sport"),
+            Fields.BE16.withName("dport"),
             JAVA_BYTE.withName("proto"),
             JAVA_BYTE.withName("dir"),
             JAVA_SHORT.withName("pad")
@@ -59,13 +59,13 @@ public record SnatKey(Inet4Address saddr, Inet4Address daddr, int sport, int dpo
     }
 
     public static SnatKey read(MemorySegment s) {
-        return new SnatKey(Ipv4.read(s, 0), Ipv4.read(s, 4), Fields.be16(s, 8), Fields.be16(s, 10), Fields.u8(s, 12),
+        return new SnatKey(Fields.ipv4(s, 0), Fields.ipv4(s, 4), Fields.be16(s, 8), Fields.be16(s, 10), Fields.u8(s, 12),
                 Fields.u8(s, 13));
     }
 
     public void write(MemorySegment s) {
-        Ipv4.write(s, 0, saddr);
-        Ipv4.write(s, 4, daddr);
+        Fields.ipv4(s, 0, saddr);
+        Fields.ipv4(s, 4, daddr);
         Fields.be16(s, 8, sport);
         Fields.be16(s, 10, dport);
         Fields.u8(s, 12, proto);

@@ -1,7 +1,7 @@
 package io.twill.maps.snat;
 
 import io.twill.bpf.BpfMap;
-import io.twill.maps.Ipv4;
+import io.twill.types.Ipv4;
 import io.twill.maps.MapScan;
 import io.twill.maps.Struct;
 import io.twill.maps.TypedMap;

@@ -1,6 +1,7 @@
 package io.twill.maps.tunnel;
 
-import io.twill.maps.Ipv4;
+import io.twill.maps.Fields;
+import io.twill.types.Ipv4;
 
 import java.lang.foreign.MemoryLayout;
 import java.lang.foreign.MemorySegment;
@@ -15,7 +16,7 @@ import java.util.Objects;
  */
 public record TunnelInfo(Inet4Address nodeIp) {
     public static final StructLayout LAYOUT = MemoryLayout.structLayout(
-            Ipv4.BE32.withName("node_ip")
+            Fields.BE32.withName("node_ip")
     ).withName("tunnel_info");
 
     public TunnelInfo {
@@ -27,11 +28,11 @@ public record TunnelInfo(Inet4Address nodeIp) {
     }
 
     public static TunnelInfo read(MemorySegment s) {
-        return new TunnelInfo(Ipv4.read(s, 0));
+        return new TunnelInfo(Fields.ipv4(s, 0));
     }
 
     public void write(MemorySegment s) {
-        Ipv4.write(s, 0, nodeIp);
+        Fields.ipv4(s, 0, nodeIp);
     }
 
     @Override

@@ -1,8 +1,7 @@
 package io.twill.maps.tunnel;
 
 import io.twill.maps.Fields;
-import io.twill.maps.Ipv4;
-import io.twill.maps.Ipv4Prefix;
+import io.twill.types.Ipv4Prefix;
 
 import java.lang.foreign.MemoryLayout;
 import java.lang.foreign.MemorySegment;
@@ -19,7 +18,7 @@ import static java.lang.foreign.ValueLayout.JAVA_INT;
 public record TunnelKey(Ipv4Prefix cidr) {
     public static final StructLayout LAYOUT = MemoryLayout.structLayout(
             JAVA_INT.withName("prefixlen"),
-            Ipv4.BE32.withName("addr")
+            Fields.BE32.withName("addr")
     ).withName("tunnel_key");
 
     public TunnelKey {
@@ -34,12 +33,12 @@ public record TunnelKey(Ipv4Prefix cidr) {
     public static TunnelKey read(MemorySegment s) {
         int len = (int) Fields.u32(s, 0);
         if (len > 32) throw new IllegalStateException("tunnel_key.prefixlen " + len + " read from the kernel is > 32");
-        return new TunnelKey(Ipv4Prefix.containing(Ipv4.read(s, 4), len));
+        return new TunnelKey(Ipv4Prefix.containing(Fields.ipv4(s, 4), len));
     }
 
     public void write(MemorySegment s) {
         Fields.u32(s, 0, cidr.length());
-        Ipv4.write(s, 4, cidr.address());
+        Fields.ipv4(s, 4, cidr.address());
     }
 
     @Override

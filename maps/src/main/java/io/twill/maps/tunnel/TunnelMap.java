@@ -2,8 +2,8 @@ package io.twill.maps.tunnel;
 
 import io.twill.bpf.BpfMap;
 import io.twill.bpf.UpdateFlag;
-import io.twill.maps.Ipv4;
-import io.twill.maps.Ipv4Prefix;
+import io.twill.types.Ipv4;
+import io.twill.types.Ipv4Prefix;
 import io.twill.maps.Struct;
 import io.twill.maps.TypedMap;
 

@@ -9,6 +9,8 @@ import java.lang.foreign.StructLayout;
 import java.lang.foreign.SymbolLookup;
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.VarHandle;
+import java.util.ArrayList;
+import java.util.List;
 
 import static java.lang.foreign.ValueLayout.ADDRESS;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
@@ -40,7 +42,27 @@ public final class LibC {
     private static final StructLayout CAPTURE_LAYOUT = Linker.Option.captureStateLayout();
     private static final VarHandle ERRNO = CAPTURE_LAYOUT.varHandle(MemoryLayout.PathElement.groupElement("errno"));
 
+    /**
+     * A bound C function as declared here, kept so {@code LayoutsMatchCTest} can prove each against the headers.
+     *
+     * @param firstVariadicArg index of the first variadic argument, -1 for a fixed-arity function
+     */
+    public record Downcall(String name, FunctionDescriptor descriptor, int firstVariadicArg) {
+    }
+
+    private static final List<Downcall> DOWNCALLS = new ArrayList<>();
+
+    /** Every function bound here. */
+    public static List<Downcall> downcalls() {
+        return List.copyOf(DOWNCALLS);
+    }
+
     private static MethodHandle errnoCall(String name, FunctionDescriptor fd, Linker.Option... extra) {
+        return errnoCall(name, fd, -1, extra);
+    }
+
+    private static MethodHandle errnoCall(String name, FunctionDescriptor fd, int firstVariadicArg, Linker.Option... extra) {
+        DOWNCALLS.add(new Downcall(name, fd, firstVariadicArg));
         Linker.Option[] opts = new Linker.Option[extra.length + 1];
         opts[0] = CAPTURE_ERRNO;
         System.arraycopy(extra, 0, opts, 1, extra.length);
@@ -48,7 +70,7 @@ public final class LibC {
                 fd, opts);
     }
 
-    private static final MethodHandle OPEN = errnoCall("open", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT),
+    private static final MethodHandle OPEN = errnoCall("open", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT), 2,
             Linker.Option.firstVariadicArg(2));
     private static final MethodHandle CLOSE = errnoCall("close", FunctionDescriptor.of(JAVA_INT, JAVA_INT));
     private static final MethodHandle SETNS = errnoCall("setns", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT));
@@ -64,8 +86,12 @@ public final class LibC {
             FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT));
     private static final MethodHandle RECV = errnoCall("recv",
             FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT));
-    private static final MethodHandle STRERROR = LINKER.downcallHandle(LIBC.find("strerror").orElseThrow(),
-            FunctionDescriptor.of(ADDRESS, JAVA_INT));
+    private static final MethodHandle STRERROR = plainCall("strerror", FunctionDescriptor.of(ADDRESS, JAVA_INT));
+
+    private static MethodHandle plainCall(String name, FunctionDescriptor fd) {
+        DOWNCALLS.add(new Downcall(name, fd, -1));
+        return LINKER.downcallHandle(LIBC.find(name).orElseThrow(() -> new UnsatisfiedLinkError("libc has no " + name)), fd);
+    }
 
     public static MemorySegment errnoSegment(Arena arena) {
         return arena.allocate(CAPTURE_LAYOUT);

@@ -1,6 +1,6 @@
 package io.twill.netlink.internal;
 
-import io.twill.netlink.Errno;
+import io.twill.types.Errno;
 import io.twill.netlink.NetlinkException;
 
 import java.lang.foreign.Arena;

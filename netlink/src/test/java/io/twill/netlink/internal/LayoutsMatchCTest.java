@@ -1,5 +1,6 @@
 package io.twill.netlink.internal;
 
+import io.twill.testkit.NativeSignatures;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -26,7 +27,8 @@ import static org.junit.jupiter.api.Assertions.fail;
 /**
  * Proves every hand-written layout and constant against the C headers: the test writes a C program that prints
  * sizeof/_Alignof/offsetof of each struct and member named in {@link Structs}, and the value of every constant named
- * in {@link Rtnl}, {@link LibC} and {@link io.twill.netlink.Errno}, compiles it with {@code cc} and compares. A member or constant whose name C
+ * in {@link Rtnl} and {@link LibC} (errno values: the types module's ErrnoMatchesCTest), compiles it with {@code cc} and
+ * compares; and every libc downcall's signature ({@link NativeSignatures}). A member, constant or function whose name C
  * does not know fails the compile; any other difference fails the comparison.
  */
 class LayoutsMatchCTest {
@@ -84,10 +86,10 @@ class LayoutsMatchCTest {
         return l.name().orElseThrow(() -> new AssertionError("unnamed layout " + l));
     }
 
-    /** Every public static final int of Rtnl, LibC and Errno. */
+    /** Every public static final int of Rtnl and LibC. */
     private static Map<String, Long> constants() throws IllegalAccessException {
         Map<String, Long> m = new LinkedHashMap<>();
-        for (Class<?> cls : List.of(Rtnl.class, LibC.class, io.twill.netlink.Errno.class)) {
+        for (Class<?> cls : List.of(Rtnl.class, LibC.class)) {
             for (Field f : cls.getDeclaredFields()) {
                 int mod = f.getModifiers();
                 if (!Modifier.isPublic(mod) || !Modifier.isStatic(mod) || f.getType() != int.class) continue;
@@ -137,5 +139,14 @@ class LayoutsMatchCTest {
     private static void compare(List<String> mismatches, String key, String java) {
         String c = cValues.get(key);
         if (!java.equals(c)) mismatches.add(key + ": C=" + c + " Java=" + java);
+    }
+
+    @Test
+    void everyDowncallHasTheHeadersSignature(@TempDir Path dir) {
+        List<NativeSignatures.Signature> sigs = LibC.downcalls().stream()
+                .map(d -> NativeSignatures.Signature.function(d.name(), d.descriptor(), d.firstVariadicArg())).toList();
+        assertThat(sigs).hasSizeGreaterThanOrEqualTo(10);
+        assertThat(NativeSignatures.mismatches(dir, List.of("fcntl.h", "unistd.h", "sched.h", "string.h", "sys/socket.h"),
+                List.of(), sigs)).isEmpty();
     }
 }

@@ -2,8 +2,8 @@ package io.twill.operator.config;
 
 import com.fasterxml.jackson.annotation.JsonIgnore;
 import io.twill.operator.ipam.ClusterPoolAllocator;
-import io.twill.operator.ipam.Ipv4Cidr;
 
+import io.twill.types.Ipv4Prefix;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.time.Duration;
@@ -61,15 +61,15 @@ public record OperatorConfig(
 
     /** The pool prefixes, parsed (validated by the constructor, so this cannot fail). */
     @JsonIgnore
-    public List<Ipv4Cidr> pools() {
+    public List<Ipv4Prefix> pools() {
         return parsePools(clusterPoolIPv4PodCIDRList);
     }
 
-    private static List<Ipv4Cidr> parsePools(List<String> texts) {
-        List<Ipv4Cidr> out = new ArrayList<>(texts.size());
+    private static List<Ipv4Prefix> parsePools(List<String> texts) {
+        List<Ipv4Prefix> out = new ArrayList<>(texts.size());
         for (int i = 0; i < texts.size(); i++) {
             try {
-                out.add(Ipv4Cidr.parse(texts.get(i)));
+                out.add(Ipv4Prefix.parse(texts.get(i)));
             } catch (IllegalArgumentException e) {
                 throw new IllegalArgumentException("clusterPoolIPv4PodCIDRList[" + i + "]: " + e.getMessage(), e);
             }

@@ -1,5 +1,6 @@
 package io.twill.operator.ipam;
 
+import io.twill.types.Ipv4Prefix;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -15,7 +16,7 @@ public final class ClusterPoolAllocator implements PodCidrAllocator {
     /** A node CIDR must leave room for pod addresses besides network/broadcast. */
     public static final int MAX_MASK_SIZE = 30;
 
-    private final List<Ipv4Cidr> pools;
+    private final List<Ipv4Prefix> pools;
     private final List<FreeRanges> free;
     private final long[] cursor;
     private final int maskSize;
@@ -24,19 +25,19 @@ public final class ClusterPoolAllocator implements PodCidrAllocator {
      * @throws IllegalArgumentException naming the offending pool when the list is empty, pools overlap, or the mask
      *                                  size is smaller than a pool's prefix or larger than {@link #MAX_MASK_SIZE}
      */
-    public ClusterPoolAllocator(List<Ipv4Cidr> pools, int maskSize) {
+    public ClusterPoolAllocator(List<Ipv4Prefix> pools, int maskSize) {
         validate(pools, maskSize);
         this.pools = List.copyOf(pools);
         this.maskSize = maskSize;
         this.free = new ArrayList<>(pools.size());
-        for (Ipv4Cidr p : pools) {
+        for (Ipv4Prefix p : pools) {
             free.add(new FreeRanges(p.subnetCount(maskSize)));
         }
         this.cursor = new long[pools.size()];
     }
 
     /** The checks of the constructor, usable from configuration validation. */
-    public static void validate(List<Ipv4Cidr> pools, int maskSize) {
+    public static void validate(List<Ipv4Prefix> pools, int maskSize) {
         if (pools == null || pools.isEmpty()) {
             throw new IllegalArgumentException("clusterPoolIPv4PodCIDRList is empty; give at least one IPv4 CIDR");
         }
@@ -45,10 +46,10 @@ public final class ClusterPoolAllocator implements PodCidrAllocator {
                     + " (a node CIDR needs room for pod addresses)");
         }
         for (int i = 0; i < pools.size(); i++) {
-            Ipv4Cidr p = pools.get(i);
-            if (maskSize < p.prefix()) {
+            Ipv4Prefix p = pools.get(i);
+            if (maskSize < p.length()) {
                 throw new IllegalArgumentException("clusterPoolIPv4MaskSize /" + maskSize + " is larger than pool " + p
-                        + " itself; use a mask size of at least /" + p.prefix() + " or a larger pool");
+                        + " itself; use a mask size of at least /" + p.length() + " or a larger pool");
             }
             for (int j = 0; j < i; j++) {
                 if (p.overlaps(pools.get(j))) {
@@ -64,7 +65,7 @@ public final class ClusterPoolAllocator implements PodCidrAllocator {
     }
 
     @Override
-    public Optional<Ipv4Cidr> allocate() {
+    public Optional<Ipv4Prefix> allocate() {
         for (int i = 0; i < pools.size(); i++) {
             long index = free.get(i).takeFrom(cursor[i]);
             if (index >= 0) {
@@ -76,8 +77,8 @@ public final class ClusterPoolAllocator implements PodCidrAllocator {
     }
 
     @Override
-    public Occupancy occupy(Ipv4Cidr cidr) {
-        if (cidr.prefix() != maskSize) {
+    public Occupancy occupy(Ipv4Prefix cidr) {
+        if (cidr.length() != maskSize) {
             return Occupancy.WRONG_SIZE;
         }
         int pool = poolOf(cidr);
@@ -88,14 +89,14 @@ public final class ClusterPoolAllocator implements PodCidrAllocator {
     }
 
     @Override
-    public boolean release(Ipv4Cidr cidr) {
-        int pool = cidr.prefix() == maskSize ? poolOf(cidr) : -1;
+    public boolean release(Ipv4Prefix cidr) {
+        int pool = cidr.length() == maskSize ? poolOf(cidr) : -1;
         return pool >= 0 && free.get(pool).put(pools.get(pool).indexOf(cidr));
     }
 
     @Override
-    public boolean isAllocated(Ipv4Cidr cidr) {
-        int pool = cidr.prefix() == maskSize ? poolOf(cidr) : -1;
+    public boolean isAllocated(Ipv4Prefix cidr) {
+        int pool = cidr.length() == maskSize ? poolOf(cidr) : -1;
         return pool >= 0 && !free.get(pool).isFree(pools.get(pool).indexOf(cidr));
     }
 
@@ -110,7 +111,7 @@ public final class ClusterPoolAllocator implements PodCidrAllocator {
     }
 
     /** Index of the pool holding {@code cidr}, or -1. Pools are few (a handful), so a scan is fine. */
-    private int poolOf(Ipv4Cidr cidr) {
+    private int poolOf(Ipv4Prefix cidr) {
         for (int i = 0; i < pools.size(); i++) {
             if (pools.get(i).contains(cidr)) {
                 return i;

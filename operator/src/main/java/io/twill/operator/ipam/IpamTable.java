@@ -2,6 +2,7 @@ package io.twill.operator.ipam;
 
 import io.twill.api.TwillNodeCondition;
 
+import io.twill.types.Ipv4Prefix;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -25,8 +26,8 @@ import java.util.stream.Collectors;
 public final class IpamTable {
 
     private final PodCidrAllocator allocator;
-    private final Map<String, List<Ipv4Cidr>> owned = new HashMap<>();
-    private final Map<Ipv4Cidr, String> owners = new HashMap<>();
+    private final Map<String, List<Ipv4Prefix>> owned = new HashMap<>();
+    private final Map<Ipv4Prefix, String> owners = new HashMap<>();
     private final Set<String> pending = new LinkedHashSet<>();
     private final Map<String, Refusal> refused = new HashMap<>();
 
@@ -43,11 +44,11 @@ public final class IpamTable {
     }
 
     /** spec.ipam.podCIDRs must equal {@code cidrs}: {@code fresh} when they were allocated just now. */
-    public record Assign(List<Ipv4Cidr> cidrs, boolean fresh) implements Decision {
+    public record Assign(List<Ipv4Prefix> cidrs, boolean fresh) implements Decision {
     }
 
     /** spec.ipam.podCIDRs already equals the table; {@code adopted} when the table learned them just now. */
-    public record Confirmed(List<Ipv4Cidr> cidrs, boolean adopted) implements Decision {
+    public record Confirmed(List<Ipv4Prefix> cidrs, boolean adopted) implements Decision {
     }
 
     /** No free CIDR; {@code newly} when the node was not already waiting. */
@@ -59,18 +60,18 @@ public final class IpamTable {
     }
 
     /** The node is gone; its CIDRs (possibly none) are free again. */
-    public record Released(List<Ipv4Cidr> cidrs) implements Decision {
+    public record Released(List<Ipv4Prefix> cidrs) implements Decision {
     }
 
     /** The node exists; {@code specCidrs} is its spec.ipam.podCIDRs as read from the API (may be malformed). */
     public Decision observe(String node, List<String> specCidrs) {
-        List<Ipv4Cidr> mine = owned.get(node);
+        List<Ipv4Prefix> mine = owned.get(node);
         if (specCidrs.isEmpty()) {
             refused.remove(node);
             if (mine != null) {
                 return new Assign(mine, false);
             }
-            Optional<Ipv4Cidr> next = allocator.allocate();
+            Optional<Ipv4Prefix> next = allocator.allocate();
             if (next.isEmpty()) {
                 return new Exhausted(pending.add(node));
             }
@@ -79,7 +80,7 @@ public final class IpamTable {
             return new Assign(List.of(next.get()), true);
         }
         pending.remove(node);
-        List<Ipv4Cidr> parsed = new ArrayList<>(specCidrs.size());
+        List<Ipv4Prefix> parsed = new ArrayList<>(specCidrs.size());
         Refusal refusal = parse(specCidrs, parsed);
         if (refusal == null && mine != null && Set.copyOf(mine).equals(Set.copyOf(parsed)) && mine.size() == parsed.size()) {
             return new Confirmed(mine, false);
@@ -95,7 +96,7 @@ public final class IpamTable {
             Refusal old = refused.put(node, refusal);
             return new Refused(refusal, !refusal.equals(old));
         }
-        for (Ipv4Cidr c : parsed) {
+        for (Ipv4Prefix c : parsed) {
             if (allocator.occupy(c) != PodCidrAllocator.Occupancy.OCCUPIED) {
                 throw new IllegalStateException("allocator and owner index disagree about " + c);
             }
@@ -112,16 +113,16 @@ public final class IpamTable {
         return new Released(owned.containsKey(node) ? giveBack(node) : List.of());
     }
 
-    private Refusal parse(List<String> specCidrs, List<Ipv4Cidr> out) {
+    private Refusal parse(List<String> specCidrs, List<Ipv4Prefix> out) {
         for (String s : specCidrs) {
-            Ipv4Cidr c;
+            Ipv4Prefix c;
             try {
-                c = Ipv4Cidr.parse(s);
+                c = Ipv4Prefix.parse(s);
             } catch (IllegalArgumentException e) {
                 return new Refusal(TwillNodeCondition.REASON_INVALID, "spec.ipam.podCIDRs: " + e.getMessage());
             }
-            if (c.prefix() != allocator.maskSize()) {
-                return new Refusal(TwillNodeCondition.REASON_INVALID, "spec.ipam.podCIDRs: " + c + " is a /" + c.prefix()
+            if (c.length() != allocator.maskSize()) {
+                return new Refusal(TwillNodeCondition.REASON_INVALID, "spec.ipam.podCIDRs: " + c + " is a /" + c.length()
                         + " but clusterPoolIPv4MaskSize is /" + allocator.maskSize());
             }
             if (out.contains(c)) {
@@ -132,8 +133,8 @@ public final class IpamTable {
         return null;
     }
 
-    private Refusal checkFree(String node, List<Ipv4Cidr> cidrs) {
-        for (Ipv4Cidr c : cidrs) {
+    private Refusal checkFree(String node, List<Ipv4Prefix> cidrs) {
+        for (Ipv4Prefix c : cidrs) {
             String owner = owners.get(c);
             if (owner != null && !owner.equals(node)) {
                 return new Refusal(TwillNodeCondition.REASON_CONFLICT, "spec.ipam.podCIDRs: " + c
@@ -147,16 +148,16 @@ public final class IpamTable {
         return null;
     }
 
-    private void take(String node, List<Ipv4Cidr> cidrs) {
+    private void take(String node, List<Ipv4Prefix> cidrs) {
         owned.put(node, List.copyOf(cidrs));
-        for (Ipv4Cidr c : cidrs) {
+        for (Ipv4Prefix c : cidrs) {
             owners.put(c, node);
         }
     }
 
-    private List<Ipv4Cidr> giveBack(String node) {
-        List<Ipv4Cidr> cidrs = owned.remove(node);
-        for (Ipv4Cidr c : cidrs) {
+    private List<Ipv4Prefix> giveBack(String node) {
+        List<Ipv4Prefix> cidrs = owned.remove(node);
+        for (Ipv4Prefix c : cidrs) {
             owners.remove(c);
             if (!allocator.release(c)) {
                 throw new IllegalStateException(c + " of node " + node + " was not allocated");
@@ -170,7 +171,7 @@ public final class IpamTable {
         return Optional.ofNullable(refused.get(node));
     }
 
-    public Optional<List<Ipv4Cidr>> cidrsOf(String node) {
+    public Optional<List<Ipv4Prefix>> cidrsOf(String node) {
         return Optional.ofNullable(owned.get(node));
     }
 
@@ -188,7 +189,7 @@ public final class IpamTable {
         return new HashSet<>(refused.keySet());
     }
 
-    public Map<String, List<Ipv4Cidr>> allocations() {
+    public Map<String, List<Ipv4Prefix>> allocations() {
         return Map.copyOf(owned);
     }
 

@@ -1,5 +1,6 @@
 package io.twill.operator.ipam;
 
+import io.twill.types.Ipv4Prefix;
 import java.util.List;
 import java.util.Optional;
 
@@ -14,15 +15,15 @@ public interface PodCidrAllocator {
     int maskSize();
 
     /** The next free CIDR, now marked used; empty when every pool is full. */
-    Optional<Ipv4Cidr> allocate();
+    Optional<Ipv4Prefix> allocate();
 
     /** Marks a CIDR that an existing object already holds (restart, adoption) as used. */
-    Occupancy occupy(Ipv4Cidr cidr);
+    Occupancy occupy(Ipv4Prefix cidr);
 
     /** Frees a used CIDR; false when it was not allocated (or is not a pool block). */
-    boolean release(Ipv4Cidr cidr);
+    boolean release(Ipv4Prefix cidr);
 
-    boolean isAllocated(Ipv4Cidr cidr);
+    boolean isAllocated(Ipv4Prefix cidr);
 
     /** Per pool prefix, in configured order. */
     List<PoolUsage> usage();
@@ -40,7 +41,7 @@ public interface PodCidrAllocator {
     }
 
     /** Usage of one pool prefix, counted in node CIDRs. */
-    record PoolUsage(Ipv4Cidr pool, long size, long used) {
+    record PoolUsage(Ipv4Prefix pool, long size, long used) {
         public long free() {
             return size - used;
         }

@@ -4,12 +4,9 @@ import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.twill.api.TwillNode;
+import io.twill.api.TwillNodeCrd;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
 
 /** Creates or updates the CRDs generated at build time (shipped in the api jar under META-INF/fabric8/). */
 public final class CrdInstaller {
@@ -17,22 +14,14 @@ public final class CrdInstaller {
     private static final Logger log = LoggerFactory.getLogger(CrdInstaller.class);
 
     /** Classpath location of the generated TwillNode CRD. */
-    public static final String TWILLNODE_CRD = "META-INF/fabric8/" + TwillNode.CRD_NAME + "-v1.yml";
+    public static final String TWILLNODE_CRD = TwillNodeCrd.RESOURCE;
 
     private CrdInstaller() {
     }
 
     /** The generated TwillNode CRD as a model object. */
     public static CustomResourceDefinition twillNodeCrd(KubernetesClient client) {
-        try (InputStream in = TwillNode.class.getClassLoader().getResourceAsStream(TWILLNODE_CRD)) {
-            if (in == null) {
-                throw new IllegalStateException(TWILLNODE_CRD + " is not on the classpath; was twill-api built "
-                        + "with its CRD generator?");
-            }
-            return client.apiextensions().v1().customResourceDefinitions().load(in).item();
-        } catch (IOException e) {
-            throw new UncheckedIOException("reading " + TWILLNODE_CRD, e);
-        }
+        return TwillNodeCrd.load(client);
     }
 
     /** Creates the TwillNode CRD, or replaces an existing one with this build's version. */

@@ -10,9 +10,9 @@ import io.twill.operator.ipam.IpamTable.Confirmed;
 import io.twill.operator.ipam.IpamTable.Exhausted;
 import io.twill.operator.ipam.IpamTable.Refused;
 import io.twill.operator.ipam.IpamTable.Released;
-import io.twill.operator.ipam.Ipv4Cidr;
 import io.twill.operator.ipam.PodCidrAllocator.PoolUsage;
 import io.twill.operator.metrics.OperatorMetrics;
+import io.twill.types.Ipv4Prefix;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -191,7 +191,7 @@ final class IpamController implements AutoCloseable {
                     metrics.allocated(a.cidrs().size());
                     log.info("Allocated {} to TwillNode {}", a.cidrs(), name);
                 }
-                specWrite = a.cidrs().stream().map(Ipv4Cidr::toString).toList();
+                specWrite = a.cidrs().stream().map(Ipv4Prefix::toString).toList();
                 want = allocated(a.cidrs(), now);
             }
             case Confirmed c -> {
@@ -309,8 +309,8 @@ final class IpamController implements AutoCloseable {
         }
     }
 
-    private TwillNodeCondition allocated(List<Ipv4Cidr> cidrs, Instant now) {
-        String list = cidrs.stream().map(Ipv4Cidr::toString).collect(Collectors.joining(", "));
+    private TwillNodeCondition allocated(List<Ipv4Prefix> cidrs, Instant now) {
+        String list = cidrs.stream().map(Ipv4Prefix::toString).collect(Collectors.joining(", "));
         return TwillNodeCondition.of(TwillNodeCondition.POD_CIDR_ALLOCATED, true, TwillNodeCondition.REASON_ALLOCATED,
                 list + " from the cluster pool", now);
     }

@@ -114,14 +114,6 @@ final class LeaseElection implements AutoCloseable {
     /** Stops campaigning; releases the lease if held (the stop callback runs before this returns). */
     @Override
     public void close() {
-        close(true);
-    }
-
-    /**
-     * With {@code release} false, stops renewing without giving the lease back, as a crashed process would: the
-     * other replicas take over only when the lease expires. The stop callback still runs.
-     */
-    void close(boolean release) {
         CompletableFuture<?> r;
         synchronized (this) {
             if (closed) {
@@ -130,15 +122,10 @@ final class LeaseElection implements AutoCloseable {
             closed = true;
             r = round;
         }
-        if (release) {
-            if (r != null) {
-                r.cancel(true);
-            }
-            executor.shutdownNow();
-            release();
-        } else {
-            executor.shutdownNow();
-            onStop.run();
+        if (r != null) {
+            r.cancel(true);
         }
+        executor.shutdownNow();
+        release();
     }
 }

@@ -84,13 +84,9 @@ public final class OperatorRuntime implements AutoCloseable {
         return session == null ? Optional.empty() : session.failure();
     }
 
+    /** Stops: releases the lease (so a standby takes over at once), stops IPAM and GC. */
     @Override
     public void close() {
-        close(true);
-    }
-
-    /** {@code release=false}: stop as a crash would, keeping the lease until it expires (for failover tests). */
-    public void close(boolean release) {
         LeaseElection e;
         synchronized (this) {
             if (closed) {
@@ -100,7 +96,7 @@ public final class OperatorRuntime implements AutoCloseable {
             e = election;
         }
         if (e != null) {
-            e.close(release);
+            e.close();
         }
         stopLeading();
     }

@@ -1,6 +1,7 @@
 package io.twill.operator.ipam;
 
 import io.twill.operator.ipam.PodCidrAllocator.Occupancy;
+import io.twill.types.Ipv4Prefix;
 import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;
@@ -16,14 +17,14 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 class ClusterPoolAllocatorTest {
 
-    private static List<Ipv4Cidr> cidrs(String... s) {
-        return java.util.Arrays.stream(s).map(Ipv4Cidr::parse).toList();
+    private static List<Ipv4Prefix> cidrs(String... s) {
+        return java.util.Arrays.stream(s).map(Ipv4Prefix::parse).toList();
     }
 
     @Test
     void handsOutEveryBlockOfEveryPoolOnceThenReportsExhaustion() {
         ClusterPoolAllocator a = new ClusterPoolAllocator(cidrs("10.0.0.0/23", "192.168.8.0/24"), 25);
-        Set<Ipv4Cidr> got = new HashSet<>();
+        Set<Ipv4Prefix> got = new HashSet<>();
         for (int i = 0; i < 6; i++) {
             got.add(a.allocate().orElseThrow());
         }
@@ -32,34 +33,34 @@ class ClusterPoolAllocatorTest {
         assertThat(a.allocate()).isEmpty();
         assertThat(a.usage()).extracting(PodCidrAllocator.PoolUsage::free).containsExactly(0L, 0L);
 
-        assertThat(a.release(Ipv4Cidr.parse("10.0.1.0/25"))).isTrue();
-        assertThat(a.release(Ipv4Cidr.parse("10.0.1.0/25"))).isFalse();
-        assertThat(a.allocate()).contains(Ipv4Cidr.parse("10.0.1.0/25"));
+        assertThat(a.release(Ipv4Prefix.parse("10.0.1.0/25"))).isTrue();
+        assertThat(a.release(Ipv4Prefix.parse("10.0.1.0/25"))).isFalse();
+        assertThat(a.allocate()).contains(Ipv4Prefix.parse("10.0.1.0/25"));
     }
 
     @Test
     void usesPoolsInOrderAndDoesNotReuseAJustReleasedBlockFirst() {
         ClusterPoolAllocator a = new ClusterPoolAllocator(cidrs("10.1.0.0/16", "10.2.0.0/16"), 24);
-        Ipv4Cidr first = a.allocate().orElseThrow();
-        Ipv4Cidr second = a.allocate().orElseThrow();
+        Ipv4Prefix first = a.allocate().orElseThrow();
+        Ipv4Prefix second = a.allocate().orElseThrow();
         assertThat(first).hasToString("10.1.0.0/24");
         assertThat(second).hasToString("10.1.1.0/24");
         a.release(first);
-        assertThat(a.allocate()).contains(Ipv4Cidr.parse("10.1.2.0/24"));
+        assertThat(a.allocate()).contains(Ipv4Prefix.parse("10.1.2.0/24"));
     }
 
     @Test
     void occupyAdoptsExistingBlocksAndClassifiesTheRest() {
         ClusterPoolAllocator a = new ClusterPoolAllocator(cidrs("10.0.0.0/16"), 24);
-        assertThat(a.occupy(Ipv4Cidr.parse("10.0.0.0/24"))).isEqualTo(Occupancy.OCCUPIED);
-        assertThat(a.occupy(Ipv4Cidr.parse("10.0.0.0/24"))).isEqualTo(Occupancy.IN_USE);
-        assertThat(a.occupy(Ipv4Cidr.parse("10.1.0.0/24"))).isEqualTo(Occupancy.OUT_OF_POOL);
-        assertThat(a.occupy(Ipv4Cidr.parse("10.0.5.0/25"))).isEqualTo(Occupancy.WRONG_SIZE);
-        assertThat(a.isAllocated(Ipv4Cidr.parse("10.0.0.0/24"))).isTrue();
+        assertThat(a.occupy(Ipv4Prefix.parse("10.0.0.0/24"))).isEqualTo(Occupancy.OCCUPIED);
+        assertThat(a.occupy(Ipv4Prefix.parse("10.0.0.0/24"))).isEqualTo(Occupancy.IN_USE);
+        assertThat(a.occupy(Ipv4Prefix.parse("10.1.0.0/24"))).isEqualTo(Occupancy.OUT_OF_POOL);
+        assertThat(a.occupy(Ipv4Prefix.parse("10.0.5.0/25"))).isEqualTo(Occupancy.WRONG_SIZE);
+        assertThat(a.isAllocated(Ipv4Prefix.parse("10.0.0.0/24"))).isTrue();
         // allocation skips what was occupied
-        assertThat(a.allocate()).contains(Ipv4Cidr.parse("10.0.1.0/24"));
-        assertThat(a.release(Ipv4Cidr.parse("10.1.0.0/24"))).isFalse();
-        assertThat(a.release(Ipv4Cidr.parse("10.0.5.0/25"))).isFalse();
+        assertThat(a.allocate()).contains(Ipv4Prefix.parse("10.0.1.0/24"));
+        assertThat(a.release(Ipv4Prefix.parse("10.1.0.0/24"))).isFalse();
+        assertThat(a.release(Ipv4Prefix.parse("10.0.5.0/25"))).isFalse();
     }
 
     @Test
@@ -85,11 +86,11 @@ class ClusterPoolAllocatorTest {
     /** Random allocate/occupy/release against a BitSet model: same answers, never a block twice. */
     @Test
     void agreesWithABitmapModelUnderRandomOperations() {
-        Ipv4Cidr p0 = Ipv4Cidr.parse("10.0.0.0/22");
-        Ipv4Cidr p1 = Ipv4Cidr.parse("172.16.0.0/23");
+        Ipv4Prefix p0 = Ipv4Prefix.parse("10.0.0.0/22");
+        Ipv4Prefix p1 = Ipv4Prefix.parse("172.16.0.0/23");
         ClusterPoolAllocator a = new ClusterPoolAllocator(List.of(p0, p1), 27);
-        List<Ipv4Cidr> all = new ArrayList<>();
-        for (Ipv4Cidr p : List.of(p0, p1)) {
+        List<Ipv4Prefix> all = new ArrayList<>();
+        for (Ipv4Prefix p : List.of(p0, p1)) {
             for (long i = 0; i < p.subnetCount(27); i++) {
                 all.add(p.subnet(27, i));
             }
@@ -99,7 +100,7 @@ class ClusterPoolAllocatorTest {
         for (int step = 0; step < 20_000; step++) {
             int op = rnd.nextInt(3);
             if (op == 0) {
-                Optional<Ipv4Cidr> got = a.allocate();
+                Optional<Ipv4Prefix> got = a.allocate();
                 if (used.cardinality() == all.size()) {
                     assertThat(got).isEmpty();
                 } else {

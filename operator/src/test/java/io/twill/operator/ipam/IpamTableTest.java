@@ -5,6 +5,7 @@ import io.twill.operator.ipam.IpamTable.Assign;
 import io.twill.operator.ipam.IpamTable.Confirmed;
 import io.twill.operator.ipam.IpamTable.Exhausted;
 import io.twill.operator.ipam.IpamTable.Refused;
+import io.twill.types.Ipv4Prefix;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;
@@ -13,13 +14,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 class IpamTableTest {
 
-    private final IpamTable table = new IpamTable(new ClusterPoolAllocator(List.of(Ipv4Cidr.parse("10.0.0.0/23")), 24));
+    private final IpamTable table = new IpamTable(new ClusterPoolAllocator(List.of(Ipv4Prefix.parse("10.0.0.0/23")), 24));
 
     @Test
     void allocatesOnceThenConfirmsWhatTheObjectSays() {
         Assign a = (Assign) table.observe("n1", List.of());
         assertThat(a.fresh()).isTrue();
-        assertThat(a.cidrs()).containsExactly(Ipv4Cidr.parse("10.0.0.0/24"));
+        assertThat(a.cidrs()).containsExactly(Ipv4Prefix.parse("10.0.0.0/24"));
         // a stale cache still shows an empty spec: the same CIDR again, nothing new taken
         assertThat(table.observe("n1", List.of())).isEqualTo(new Assign(a.cidrs(), false));
         assertThat(table.observe("n1", List.of("10.0.0.0/24"))).isEqualTo(new Confirmed(a.cidrs(), false));
@@ -29,9 +30,9 @@ class IpamTableTest {
     @Test
     void adoptsExistingCidrsSoARebuiltTableNeverHandsThemOutAgain() {
         assertThat(table.observe("old", List.of("10.0.1.0/24"))).isEqualTo(
-                new Confirmed(List.of(Ipv4Cidr.parse("10.0.1.0/24")), true));
+                new Confirmed(List.of(Ipv4Prefix.parse("10.0.1.0/24")), true));
         Assign a = (Assign) table.observe("new", List.of());
-        assertThat(a.cidrs()).containsExactly(Ipv4Cidr.parse("10.0.0.0/24"));
+        assertThat(a.cidrs()).containsExactly(Ipv4Prefix.parse("10.0.0.0/24"));
         assertThat(table.observe("third", List.of())).isEqualTo(new Exhausted(true));
     }
 
@@ -43,9 +44,9 @@ class IpamTableTest {
         assertThat(table.observe("c", List.of())).isEqualTo(new Exhausted(false));
         assertThat(table.pending()).containsExactly("c");
 
-        assertThat(table.forget("a").cidrs()).containsExactly(Ipv4Cidr.parse("10.0.0.0/24"));
+        assertThat(table.forget("a").cidrs()).containsExactly(Ipv4Prefix.parse("10.0.0.0/24"));
         Assign c = (Assign) table.observe("c", List.of());
-        assertThat(c.cidrs()).containsExactly(Ipv4Cidr.parse("10.0.0.0/24"));
+        assertThat(c.cidrs()).containsExactly(Ipv4Prefix.parse("10.0.0.0/24"));
         assertThat(table.pending()).isEmpty();
         assertThat(table.forget("never-seen").cidrs()).isEmpty();
     }
@@ -78,9 +79,9 @@ class IpamTableTest {
     void anObjectThatNowNamesOtherCidrsReleasesTheOldOnes() {
         table.observe("n", List.of());
         assertThat(table.observe("n", List.of("10.0.1.0/24"))).isEqualTo(
-                new Confirmed(List.of(Ipv4Cidr.parse("10.0.1.0/24")), true));
+                new Confirmed(List.of(Ipv4Prefix.parse("10.0.1.0/24")), true));
         assertThat(table.usage().getFirst().used()).isEqualTo(1);
-        assertThat(table.observe("m", List.of())).isEqualTo(new Assign(List.of(Ipv4Cidr.parse("10.0.0.0/24")), true));
+        assertThat(table.observe("m", List.of())).isEqualTo(new Assign(List.of(Ipv4Prefix.parse("10.0.0.0/24")), true));
     }
 
     private static String reason(IpamTable.Decision d) {
