@@ -35,7 +35,6 @@
 #include "lib/nat.h"
 #include "lib/reject.h"
 #include "lib/forward.h"
-#include "lib/ingress.h"
 
 static __always_inline int in_nat_range(__be16 port)
 {
@@ -109,9 +108,9 @@ static __always_inline int nodeport(struct __sk_buff *skb, struct flow *f)
 	if (ep && !(ep->flags & ENDPOINT_F_HOST)) {
 		/* Local backend: the client's address is kept; the pod's replies are translated back in bpf_lxc. */
 		struct ct_new n = { .rev_nat_index = c.rev_nat_index, .flags = CT_F_NODEPORT };
+		int status;
 
-		if (ingress_track(skb, f, ep, &n, DIR_INGRESS) == INGRESS_DROPPED)
-			return TC_ACT_SHOT;
+		ct_track(f, skb->len, &n, &status);
 		return deliver_to_endpoint(skb, ep, DIR_INGRESS);
 	} else {
 		/* Backend elsewhere: this node's address becomes the source, so the replies come back through here. */
@@ -132,20 +131,33 @@ static __always_inline int nodeport(struct __sk_buff *skb, struct flow *f)
 	}
 }
 
-/* A natively arriving packet for a local pod: tracked, policy-checked, handed to the stack if it answers a
- * connection the stack made. */
+/* A natively arriving packet for a local pod: tracked, handed to the stack if it answers a connection the stack made. */
 static __always_inline int to_local_pod(struct __sk_buff *skb, struct flow *f, struct endpoint_info *ep)
 {
 	struct ct_new n = {};
-	int rc = ingress_track(skb, f, ep, &n, DIR_INGRESS);
+	struct ct_entry *ct;
+	int status;
 
-	if (rc == INGRESS_DROPPED)
-		return TC_ACT_SHOT;
-	if (rc == INGRESS_TO_STACK) {
-		forwarded(skb, DIR_INGRESS, TRACE_TO_STACK, 0);
-		return TC_ACT_OK;
+	if (f->kind == FLOW_ICMP_ERROR) {
+		struct flow quoted;
+
+		ct = ct_lookup_related(skb, f, &quoted);
+		if (ct && (ct->flags & CT_F_FROM_STACK))
+			goto to_stack;
+		return deliver_to_endpoint(skb, ep, DIR_INGRESS);
+	}
+	ct = ct_track(f, skb->len, &n, &status);
+	if (ct && status == CT_REPLY) {
+		if (ct->flags & CT_F_FROM_STACK)
+			goto to_stack;
+		if (ct->rev_nat_index && svc_rev_nat(skb, f, ct->rev_nat_index) < 0)
+			return drop_packet(skb, DROP_NAT_FAILED, DIR_INGRESS);
 	}
 	return deliver_to_endpoint(skb, ep, DIR_INGRESS);
+
+to_stack:
+	forwarded(skb, DIR_INGRESS, TRACE_TO_STACK, 0);
+	return TC_ACT_OK;
 }
 
 SEC("tc")

@@ -7,8 +7,6 @@
  *
  *   ARP request        -> answered here with the lxc MAC (gateway responder, lib/arp.h)
  *   to a Service       -> (kube-proxy replacement) DNAT to a backend, remembered per connection in twill_ct
- *   NetworkPolicy      -> a new connection must pass the pod's egress policy and, to a pod of this node, that pod's
- *                         ingress policy (lib/policy.h); replies pass by connection tracking
  *   every IPv4 packet  -> tracked in twill_ct; a reply gets its source translated back to the Service frontend, and a
  *                         reply to a connection the host stack delivered (FROM_STACK: kube-proxy's DNAT, hostPort)
  *                         goes back through the stack so netfilter can reverse its translation
@@ -22,8 +20,7 @@
  * the node itself and pod packets the stack forwarded (after its own translations), and they are tracked FROM_STACK.
  *
  * to_container (TC egress: what the host stack delivers to the pod; bpf_redirect_peer deliveries skip it): records
- * the connections the stack opens toward the pod as FROM_STACK, so that the pod's replies return through the stack,
- * and applies the pod's ingress policy to them (the node itself is always allowed).
+ * the connections the stack opens toward the pod as FROM_STACK, so that the pod's replies return through the stack.
  */
 #include "lib/common.h"
 #include "lib/config.h"
@@ -41,9 +38,6 @@
 #include "lib/svc.h"
 #include "lib/reject.h"
 #include "lib/forward.h"
-#include "lib/ipcache.h"
-#include "lib/policy.h"
-#include "lib/ingress.h"
 
 static __always_inline int handle_arp(struct __sk_buff *skb)
 {
@@ -80,85 +74,31 @@ static __always_inline int on_host_path(__u32 ifindex)
 }
 
 /*
- * Where the packet came from: the sending pod's endpoint (NULL when the host stack sent it: on twill_net, the node's
- * own packets or pod packets it forwarded, *from_stack = 1). -1 for a spoofed source.
+ * Where the packet came from. Returns 0 for a pod sending from its own address, 1 for the host stack (on twill_net:
+ * the node's own packets or pod packets it forwarded), -1 for a spoofed source.
  */
-static __always_inline int classify_source(struct __sk_buff *skb, __be32 saddr, struct endpoint_info **src)
+static __always_inline int classify_source(struct __sk_buff *skb, __be32 saddr)
 {
 	struct endpoint_info *ep = lookup_endpoint(saddr);
 
-	*src = NULL;
-	if (likely(ep && ep->ifindex == skb->ifindex)) {
-		if (ep->flags & ENDPOINT_F_HOST)
-			return 1;
-		*src = ep;
-		return 0;
-	}
+	if (likely(ep && ep->ifindex == skb->ifindex))
+		return (ep->flags & ENDPOINT_F_HOST) ? 1 : 0;
 	if (on_host_path(skb->ifindex))
 		return 1;
 	return cfg_source_check ? -1 : 0;
 }
 
 /*
- * The policy verdict on a new connection (or an established one whose verdict predates the last policy change): the
- * sender's egress and, for a pod of this node, the receiver's ingress. 0 when allowed (entry updated or template
- * filled), else the drop verdict.
+ * Tracks the packet's connection; translates replies back to the Service frontend. Returns TC_ACT_OK to hand the
+ * packet to the stack (a reply the stack must see), a drop verdict, or -1 to go on routing by destination.
  */
-static __always_inline int egress_policy(struct __sk_buff *skb, const struct flow *f, const struct endpoint_info *src,
-					 const struct endpoint_info *dst, struct ct_entry *ct, const struct ct_key *key,
-					 struct ct_new *n)
-{
-	int eg = policy_enforced(src, POLICY_EGRESS), in = policy_enforced(dst, POLICY_INGRESS);
-	__u32 src_id, dst_id;
-	__u16 rev;
-	__u8 denied;
-
-	if (!eg && !in)
-		return 0;
-	rev = policy_revision();
-	if (ct && ct->policy_rev == rev)
-		return 0;
-	src_id = identity_of(f->saddr);
-	dst_id = identity_of(f->daddr);
-	if (eg && !policy_allows_flow(src, POLICY_EGRESS, dst_id, f))
-		denied = POLICY_EGRESS;
-	else if (in && !policy_allows_flow(dst, POLICY_INGRESS, src_id, f))
-		denied = POLICY_INGRESS;
-	else
-		goto allowed;
-	if (ct)
-		bpf_map_delete_elem(&twill_ct, key);
-	else
-		policy_count(denied, 0);
-	return drop_identities(skb, DROP_POLICY_DENIED, denied == POLICY_EGRESS ? DIR_EGRESS : DIR_INGRESS, src_id, dst_id);
-
-allowed:
-	if (ct) {
-		ct->policy_rev = rev;
-	} else {
-		if (eg)
-			policy_count(POLICY_EGRESS, 1);
-		if (in)
-			policy_count(POLICY_INGRESS, 1);
-		n->src_identity = src_id;
-		n->policy_rev = rev;
-	}
-	return 0;
-}
-
-/*
- * Tracks the packet's connection, enforces policy on new ones, translates replies back to the Service frontend.
- * Returns TC_ACT_OK to hand the packet to the stack (a reply the stack must see), a drop verdict, or -1 to go on
- * routing by destination.
- */
-static __always_inline int track_egress(struct __sk_buff *skb, struct flow *f, const struct endpoint_info *src,
-					const struct endpoint_info *dst, int from_stack, __u16 rev_nat_index)
+static __always_inline int track_egress(struct __sk_buff *skb, struct flow *f, int from_stack, __u16 rev_nat_index)
 {
 	struct ct_new n = { .rev_nat_index = rev_nat_index, .flags = from_stack ? CT_F_FROM_STACK : 0 };
 	struct ct_entry *ct;
 	struct ct_key key;
 	__u32 now = mono_seconds();
-	int status, src_is_a, rc;
+	int status, src_is_a;
 
 	if (f->kind == FLOW_ICMP_ERROR) {
 		struct flow quoted;
@@ -169,44 +109,40 @@ static __always_inline int track_egress(struct __sk_buff *skb, struct flow *f, c
 		return -1;
 	}
 	ct = ct_lookup(f, 0, &key, &src_is_a, now, &status);
-	if (ct && status == CT_REPLY) {
-		ct_account(ct, f, status, skb->len, now);
-		if (ct->flags & CT_F_FROM_STACK)
-			return TC_ACT_OK;
-		if (ct->rev_nat_index) {
-			__u16 flags = ct->flags;
-
-			if (svc_rev_nat(skb, f, ct->rev_nat_index) < 0)
-				return drop_packet(skb, DROP_NAT_FAILED, DIR_EGRESS);
-			/* A NodePort reply to a client outside the cluster now comes from a node address: the stack would drop
-			 * it as a martian, so route it out directly. */
-			if ((flags & CT_F_NODEPORT) && !in_cluster(f->daddr))
-				return redirect_fib(skb, DIR_EGRESS, 1, 0);
-		}
+	if (!ct) {
+		ct_create(&key, src_is_a, f, skb->len, now, &n);
 		return -1;
 	}
-	rc = egress_policy(skb, f, src, dst, ct, &key, &n);
-	if (rc)
-		return rc;
-	if (ct)
-		ct_account(ct, f, status, skb->len, now);
-	else
-		ct_create(&key, src_is_a, f, skb->len, now, &n);
+	ct_account(ct, f, status, skb->len, now);
+	if (status != CT_REPLY)
+		return -1;
+	if (ct->flags & CT_F_FROM_STACK)
+		return TC_ACT_OK;
+	if (ct->rev_nat_index) {
+		__u16 flags = ct->flags;
+
+		if (svc_rev_nat(skb, f, ct->rev_nat_index) < 0)
+			return drop_packet(skb, DROP_NAT_FAILED, DIR_EGRESS);
+		/* A NodePort reply to a client outside the cluster now comes from a node address: the stack would drop it
+		 * as a martian, so route it out directly. */
+		if ((flags & CT_F_NODEPORT) && !in_cluster(f->daddr))
+			return redirect_fib(skb, DIR_EGRESS, 1, 0);
+	}
 	return -1;
 }
 
 static __always_inline int handle_ipv4(struct __sk_buff *skb)
 {
-	struct endpoint_info *src, *dst;
-	struct tunnel_info *tun;
 	struct l3_view v;
 	struct flow f;
+	struct endpoint_info *ep;
+	struct tunnel_info *tun;
 	__u16 rev_nat_index = 0;
 	int from_stack, rc;
 
 	if (load_ipv4(skb, &v) < 0)
 		return drop_packet(skb, DROP_INVALID_PACKET, DIR_EGRESS);
-	from_stack = classify_source(skb, v.ip->saddr, &src);
+	from_stack = classify_source(skb, v.ip->saddr);
 	if (unlikely(from_stack < 0))
 		return drop_packet(skb, DROP_SPOOFED_SOURCE, DIR_EGRESS);
 	if (load_flow(skb, v.ip, &f) < 0)
@@ -227,17 +163,17 @@ static __always_inline int handle_ipv4(struct __sk_buff *skb)
 		}
 	}
 
-	dst = lookup_endpoint(f.daddr);
-	rc = track_egress(skb, &f, src, dst && !(dst->flags & ENDPOINT_F_HOST) ? dst : NULL, from_stack, rev_nat_index);
+	rc = track_egress(skb, &f, from_stack, rev_nat_index);
 	if (rc == TC_ACT_OK)
 		goto to_stack;
 	if (rc >= 0)
 		return rc;
 
-	if (dst) {
-		if (dst->flags & ENDPOINT_F_HOST)
+	ep = lookup_endpoint(f.daddr);
+	if (ep) {
+		if (ep->flags & ENDPOINT_F_HOST)
 			goto to_stack;
-		return deliver_to_endpoint(skb, dst, DIR_EGRESS);
+		return deliver_to_endpoint(skb, ep, DIR_EGRESS);
 	}
 	if (!in_cluster(f.daddr))
 		goto to_stack;
@@ -272,15 +208,16 @@ SEC("tc")
 int to_container(struct __sk_buff *skb)
 {
 	struct ct_new n = { .flags = CT_F_FROM_STACK };
-	struct endpoint_info *ep;
 	struct l3_view v;
 	struct flow f;
 
 	if (skb->protocol != bpf_htons(ETH_P_IP) || load_ipv4(skb, &v) < 0 || load_flow(skb, v.ip, &f) < 0)
 		return TC_ACT_OK;
-	ep = lookup_endpoint(f.daddr);
-	if (ep && !(ep->flags & ENDPOINT_F_HOST) && ingress_track(skb, &f, ep, &n, DIR_INGRESS) == INGRESS_DROPPED)
-		return TC_ACT_SHOT;
+	if (f.kind != FLOW_ICMP_ERROR) {
+		int status;
+
+		ct_track(&f, skb->len, &n, &status);
+	}
 	forwarded(skb, DIR_INGRESS, TRACE_TO_ENDPOINT, skb->ifindex);
 	return TC_ACT_OK;
 }

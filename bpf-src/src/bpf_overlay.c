@@ -20,7 +20,6 @@
 #include "lib/rewrite.h"
 #include "lib/lb.h"
 #include "lib/svc.h"
-#include "lib/ingress.h"
 
 /* Hands the packet to the host stack, addressed to this host (the inner frame carries the sender's lxc MAC). */
 static __always_inline int overlay_to_stack(struct __sk_buff *skb)
@@ -31,13 +30,35 @@ static __always_inline int overlay_to_stack(struct __sk_buff *skb)
 	return TC_ACT_OK;
 }
 
+/* Tracks the packet; returns 1 when it must go to the stack, 0 to deliver, < 0 when a translation failed. */
+static __always_inline int track_ingress(struct __sk_buff *skb, struct flow *f)
+{
+	struct ct_new n = {};
+	struct ct_entry *ct;
+	int status;
+
+	if (f->kind == FLOW_ICMP_ERROR) {
+		struct flow quoted;
+
+		ct = ct_lookup_related(skb, f, &quoted);
+		return ct && (ct->flags & CT_F_FROM_STACK);
+	}
+	ct = ct_track(f, skb->len, &n, &status);
+	if (!ct || status != CT_REPLY)
+		return 0;
+	if (ct->flags & CT_F_FROM_STACK)
+		return 1;
+	if (ct->rev_nat_index && svc_rev_nat(skb, f, ct->rev_nat_index) < 0)
+		return -1;
+	return 0;
+}
+
 SEC("tc")
 int from_overlay(struct __sk_buff *skb)
 {
 	struct bpf_tunnel_key key = {};
 	struct endpoint_info *ep;
 	struct l3_view v;
-	struct ct_new n = {};
 	struct flow f;
 	int rc;
 
@@ -59,10 +80,10 @@ int from_overlay(struct __sk_buff *skb)
 		return overlay_to_stack(skb);
 	if (load_flow(skb, v.ip, &f) < 0)
 		return drop_packet(skb, DROP_INVALID_PACKET, DIR_INGRESS);
-	rc = ingress_track(skb, &f, ep, &n, DIR_INGRESS);
-	if (rc == INGRESS_DROPPED)
-		return TC_ACT_SHOT;
-	if (rc == INGRESS_TO_STACK)
+	rc = track_ingress(skb, &f);
+	if (rc < 0)
+		return drop_packet(skb, DROP_NAT_FAILED, DIR_INGRESS);
+	if (rc > 0)
 		return overlay_to_stack(skb);
 	return deliver_to_endpoint(skb, ep, DIR_INGRESS);
 }

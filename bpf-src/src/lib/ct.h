@@ -58,7 +58,7 @@ struct ct_entry {
 	__u16 flags;         /* CT_F_* */
 	__u8  tcp_flags_fwd; /* TCP flags seen from the initiator */
 	__u8  tcp_flags_rev; /* ... and from the responder */
-	__u16 policy_rev;    /* twill_policy_rev when its policy verdict was taken (lib/policy.h) */
+	__u16 pad;
 };
 
 struct {
@@ -172,7 +172,6 @@ struct ct_new {
 	__u32 backend_id;
 	__u16 rev_nat_index;
 	__u16 flags;
-	__u16 policy_rev;
 };
 
 /*
@@ -191,7 +190,6 @@ static __always_inline int ct_create(const struct ct_key *k, int src_is_a, const
 		.rev_nat_index = n->rev_nat_index,
 		.flags = n->flags | (src_is_a ? 0 : CT_F_INITIATOR_B),
 		.tcp_flags_fwd = f->tcp_flags,
-		.policy_rev = n->policy_rev,
 	};
 
 	if (f->tcp_flags & TCP_FLAG_RST)

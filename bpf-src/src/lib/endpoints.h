@@ -12,11 +12,6 @@
 
 /* The entry is an address of the node itself: deliver to the host stack, not into a pod. */
 #define ENDPOINT_F_HOST 0x1
-/* NetworkPolicy (lib/policy.h): a policy selects the pod for ingress / egress (default deny in that direction), and
- * its rules include ipBlocks (check the peer's CIDR identity too). */
-#define ENDPOINT_F_INGRESS_ENFORCED 0x2
-#define ENDPOINT_F_EGRESS_ENFORCED  0x4
-#define ENDPOINT_F_HAS_CIDR_RULES   0x8
 
 struct endpoint_key {
 	__be32 addr;            /* pod IPv4, network byte order */

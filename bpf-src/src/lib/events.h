@@ -38,8 +38,6 @@ struct drop_event {
 	__be32 daddr;
 	__be16 sport;           /* TCP/UDP ports, 0 otherwise */
 	__be16 dport;
-	__u32  src_identity;    /* DROP_POLICY_DENIED: the source's and destination's security identities */
-	__u32  dst_identity;
 };
 
 struct trace_event {
@@ -97,11 +95,10 @@ static __always_inline void event_ipv4(struct __sk_buff *skb, __u8 *protocol, __
 }
 
 /*
- * Counts a drop and reports it with what the packet holds now, and the security identities of its ends when a policy
- * denied it (0 otherwise). Returns TC_ACT_SHOT. A full ring buffer loses the event; the counter is always kept.
+ * Counts a drop and reports it with what the packet holds now. Returns TC_ACT_SHOT so callers can
+ * `return drop_packet(...)`. A full ring buffer loses the event; the counter is always kept.
  */
-static __attribute__((noinline, unused)) int drop_identities(struct __sk_buff *skb, __u8 reason, __u8 dir,
-							       __u32 src_identity, __u32 dst_identity)
+static __attribute__((noinline, unused)) int drop_packet(struct __sk_buff *skb, __u8 reason, __u8 dir)
 {
 	struct drop_event ev = {
 		.ktime_ns = bpf_ktime_get_ns(),
@@ -110,20 +107,12 @@ static __attribute__((noinline, unused)) int drop_identities(struct __sk_buff *s
 		.dir = dir,
 		.ifindex = skb->ifindex,
 		.len = skb->len,
-		.src_identity = src_identity,
-		.dst_identity = dst_identity,
 	};
 
 	metrics_count(reason, dir, skb->len);
 	event_ipv4(skb, &ev.protocol, &ev.saddr, &ev.daddr, &ev.sport, &ev.dport);
 	send_drop_event(&ev);
 	return TC_ACT_SHOT;
-}
-
-/* Counts a drop and reports it with what the packet holds now. Returns TC_ACT_SHOT, so `return drop_packet(...)`. */
-static __always_inline int drop_packet(struct __sk_buff *skb, __u8 reason, __u8 dir)
-{
-	return drop_identities(skb, reason, dir, 0, 0);
 }
 
 /* Counts a forwarded packet and, with cfg_trace, reports where it went. */
