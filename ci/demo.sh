@@ -4,9 +4,11 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 cluster=ci/netns-cluster
+# The cluster's state dir, as ci/netns-cluster reads it (TWILL_CLUSTER_DIR lets two checkouts run their own).
+dir=${TWILL_CLUSTER_DIR:-/run/twill-cluster}
 
 [[ $(id -u) -eq 0 ]] || { echo "demo: needs root (network namespaces, BPF): sudo make demo" >&2; exit 1; }
-if [[ -e /run/twill-cluster/cluster.env ]]; then
+if [[ -e $dir/cluster.env ]]; then
   echo "demo: a cluster is already up; 'make demo-down' first" >&2
   exit 1
 fi
@@ -42,7 +44,7 @@ section "bpftool net show (node1)"
 $cluster node-exec node1 bpftool net show
 
 section "Metrics excerpt (node1, :9962/metrics)"
-node1_ip=$(cat /run/twill-cluster/nodes/node1/ip)
+node1_ip=$(cat "$dir/nodes/node1/ip")
 $cluster node-exec node1 curl -sf "http://$node1_ip:9962/metrics" \
   | grep -E '^twill_(forward_count_total|drop_count_total|endpoint_count|ipam_ips|node_count)' | head -20
 
