@@ -4,9 +4,11 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 cluster=ci/netns-cluster
+# The cluster's state dir, as ci/netns-cluster reads it (TWILL_CLUSTER_DIR lets two checkouts run their own).
+dir=${TWILL_CLUSTER_DIR:-/run/twill-cluster}
 
 [[ $(id -u) -eq 0 ]] || { echo "demo: needs root (network namespaces, BPF): sudo make demo" >&2; exit 1; }
-if [[ -e /run/twill-cluster/cluster.env ]]; then
+if [[ -e $dir/cluster.env ]]; then
   echo "demo: a cluster is already up; 'make demo-down' first" >&2
   exit 1
 fi
@@ -45,7 +47,7 @@ $cluster api POST /apis/discovery.k8s.io/v1/namespaces/default/endpointslices >/
               {"addresses":["$d_ip"],"nodeName":"node2","conditions":{"ready":true}}]}
 JSON
 sleep 1
-node1_ip=$(cat /run/twill-cluster/nodes/node1/ip)
+node1_ip=$(cat "$dir/nodes/node1/ip")
 ask() { "$@" socat -T2 - "${ADDR:?}" </dev/null 2>&1 || echo "(no answer)"; }
 for _ in 1 2 3 4; do printf 'pod a -> 10.96.0.100:80 (ClusterIP)  answered: %s\n' "$(ADDR=TCP4:10.96.0.100:80 ask $cluster pod-exec a)"; done
 printf 'node1 -> 10.96.0.100:80 (ClusterIP)  answered: %s\n' "$(ADDR=TCP4:10.96.0.100:80 ask $cluster node-exec node1)"

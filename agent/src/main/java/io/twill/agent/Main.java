@@ -3,6 +3,7 @@ package io.twill.agent;
 import io.twill.agent.config.AgentConfig;
 import io.twill.agent.config.ConfigException;
 import io.twill.agent.config.ConfigLoader;
+import io.twill.daemon.ConfigLoading;
 import io.twill.agent.datapath.NodeNamespace;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -27,7 +28,7 @@ public final class Main {
         AgentConfig cfg;
         try {
             cfg = new ConfigLoader().load(List.of(args), System.getenv(), hostName());
-        } catch (ConfigLoader.HelpRequested h) {
+        } catch (ConfigLoading.HelpRequested h) {
             System.out.print(ConfigLoader.usage());
             return;
         } catch (ConfigException e) {

@@ -60,10 +60,11 @@ class LayeringTest {
             Map.entry("maps", Set.of("bpf-loader", "types", "ffm")),
             Map.entry("datapath", Set.of("maps", "bpf-loader", "types")),
             Map.entry("api", Set.of("types", "jackson", "fabric8-model", "fabric8-client")),
+            Map.entry("daemon", Set.of("types", "jackson", "prometheus")),
             Map.entry("cni-plugin", Set.of("jackson")),
             Map.entry("policy", Set.of("api", "types", "jackson", "fabric8-model")),
-            Map.entry("operator", Set.of("api", "types", "jackson", "fabric8-model", "fabric8-client", "prometheus")),
-            Map.entry("agent", Set.of("datapath", "maps", "bpf-loader", "netlink", "cni-plugin", "api", "policy", "types",
+            Map.entry("operator", Set.of("api", "daemon", "types", "jackson", "fabric8-model", "fabric8-client", "prometheus")),
+            Map.entry("agent", Set.of("datapath", "maps", "bpf-loader", "netlink", "cni-plugin", "api", "daemon", "policy", "types",
                     "jackson", "fabric8-model", "fabric8-client", "prometheus")),
             Map.entry("mock-apiserver", Set.of("api", "types", "jackson", "fabric8-model", "fabric8-client", "fabric8-mock")));
 
@@ -88,7 +89,7 @@ class LayeringTest {
         List<Source> sources = mainSources(Repo.ROOT);
         assertThat(sources).as("main sources found").hasSizeGreaterThan(150);
         assertThat(sources.stream().map(Source::module).distinct()).contains("types", "bpf-loader", "netlink", "maps",
-                "datapath", "api", "cni-plugin", "operator", "agent", "mock-apiserver");
+                "datapath", "api", "daemon", "cni-plugin", "operator", "agent", "mock-apiserver");
         assertThat(violations(sources)).as("imports ARCHITECTURE.md forbids").isEmpty();
     }
 

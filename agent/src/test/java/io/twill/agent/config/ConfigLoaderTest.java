@@ -179,7 +179,7 @@ class ConfigLoaderTest {
                 .hasMessageContaining("unexpected argument 'stray'");
         assertThatThrownBy(() -> load(List.of("--config", dir.resolve("missing.yaml").toString()), Map.of()))
                 .hasMessageContaining("does not exist");
-        assertThatThrownBy(() -> load(List.of("--help"), Map.of())).isInstanceOf(ConfigLoader.HelpRequested.class);
+        assertThatThrownBy(() -> load(List.of("--help"), Map.of())).isInstanceOf(io.twill.daemon.ConfigLoading.HelpRequested.class);
         assertThat(ConfigLoader.usage()).contains("--pod-cidr VALUE").contains("TWILL_POD_CIDR").contains("--standalone ");
     }
 

@@ -1,18 +1,13 @@
 package io.twill.operator.metrics;
 
-import com.sun.net.httpserver.HttpExchange;
 import io.prometheus.metrics.core.metrics.Counter;
 import io.prometheus.metrics.core.metrics.Gauge;
-import io.prometheus.metrics.exporter.httpserver.HTTPServer;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import io.twill.daemon.MetricsEndpoint;
 import io.twill.operator.ipam.PodCidrAllocator.PoolUsage;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
+import java.net.InetSocketAddress;
+import java.util.Map;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.Supplier;
@@ -24,7 +19,6 @@ import java.util.function.Supplier;
  */
 public final class OperatorMetrics implements AutoCloseable {
 
-    private static final Logger log = LoggerFactory.getLogger(OperatorMetrics.class);
 
     private final PrometheusRegistry registry = new PrometheusRegistry();
     private final Counter allocations = Counter.builder().name("twill_operator_ipam_allocations_total")
@@ -53,7 +47,7 @@ public final class OperatorMetrics implements AutoCloseable {
     private final Counter apiErrors = Counter.builder().name("twill_operator_api_errors_total")
             .help("Failed Kubernetes API writes, by operation").labelNames("op").register(registry);
 
-    private HTTPServer server;
+    private MetricsEndpoint server;
 
     public PrometheusRegistry registry() {
         return registry;
@@ -111,41 +105,18 @@ public final class OperatorMetrics implements AutoCloseable {
     }
 
     /**
-     * Serves {@code /metrics} and {@code /healthz} (200 "ok", or 503 with the reason {@code unhealthy} gives).
+     * Serves {@code /metrics} and {@code /healthz} (200 "ok", or 503 with the reason {@code unhealthy} gives), as the
+     * agent serves its own ({@link MetricsEndpoint}).
      *
      * @return the bound port (useful with port 0)
      */
     public int serve(String bindAddress, int port, Supplier<Optional<String>> unhealthy) {
         if (server != null) {
-            throw new IllegalStateException("metrics server already running on port " + server.getPort());
+            throw new IllegalStateException("metrics server already running on port " + server.port());
         }
-        try {
-            server = HTTPServer.builder().inetAddress(InetAddress.getByName(bindAddress)).port(port).registry(registry)
-                    .defaultHandler(ex -> health(ex, unhealthy)).buildAndStart();
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot serve metrics on " + bindAddress + ":" + port + ": " + e.getMessage(), e);
-        }
-        log.info("Serving /metrics and /healthz on {}:{}", bindAddress, server.getPort());
-        return server.getPort();
-    }
-
-    private static void health(HttpExchange ex, Supplier<Optional<String>> unhealthy) throws IOException {
-        try (ex) {
-            int code;
-            String body;
-            if (!ex.getRequestURI().getPath().equals("/healthz")) {
-                code = 404;
-                body = "not found; try /metrics or /healthz\n";
-            } else {
-                Optional<String> problem = unhealthy.get();
-                code = problem.isPresent() ? 503 : 200;
-                body = problem.map(p -> p + "\n").orElse("ok\n");
-            }
-            byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
-            ex.getResponseHeaders().set("Content-Type", "text/plain; charset=utf-8");
-            ex.sendResponseHeaders(code, bytes.length);
-            ex.getResponseBody().write(bytes);
-        }
+        server = MetricsEndpoint.start(new InetSocketAddress(bindAddress, port), "twill-operator-metrics", registry,
+                () -> unhealthy.get().map(List::of).orElse(List.of()), Map.of());
+        return server.port();
     }
 
     @Override

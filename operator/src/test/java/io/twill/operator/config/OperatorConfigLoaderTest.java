@@ -78,9 +78,9 @@ class OperatorConfigLoaderTest {
     void unknownKeysFlagsAndVariablesFail() {
         assertThatThrownBy(() -> OperatorConfigLoader.parse("leaderElection:\n  leaseNmae: x\n"))
                 .isInstanceOf(OperatorConfigException.class)
-                .hasMessageContaining("unknown key 'leaderElection.leaseNmae'").hasMessageContaining("leaseName");
+                .hasMessageContaining("unknown config key 'leaderElection.leaseNmae'").hasMessageContaining("leaseName");
         assertThatThrownBy(() -> OperatorConfigLoader.parse("clusterPoolCIDR: 10.0.0.0/8"))
-                .hasMessageContaining("unknown key 'clusterPoolCIDR'");
+                .hasMessageContaining("unknown config key 'clusterPoolCIDR'");
         assertThatThrownBy(() -> OperatorConfigLoader.load(List.of("--metrics-prot=1"), Map.of()))
                 .hasMessageContaining("unknown flag --metrics-prot");
         assertThatThrownBy(() -> OperatorConfigLoader.load(List.of(), Map.of("TWILL_OPERATOR_MASK", "24")))

@@ -1,4 +1,4 @@
-package io.twill.api.config;
+package io.twill.daemon;
 
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonParser;
@@ -13,21 +13,24 @@ import io.twill.types.RoutingMode;
 
 import java.io.IOException;
 import java.io.Serial;
+import java.time.Duration;
 import java.util.function.Function;
 
 /**
- * Jackson for the types module's values, which know no Jackson: an {@link Ipv4Prefix} is its text
- * ({@code 10.0.0.0/8}), a {@link RoutingMode} its config value ({@code overlay}). A bad value fails with the
- * type's own message (which quotes it), so config errors read the same from every loader.
+ * Jackson for the values Twill's configuration holds that Jackson does not know: an {@link Ipv4Prefix} is its text
+ * ({@code 10.0.0.0/8}), a {@link RoutingMode} its config value ({@code overlay}), a {@link Duration} as
+ * {@link Durations} reads it ({@code 15s}). A bad value fails with the type's own message (which quotes it), so
+ * {@link ConfigLoading} can name the key and say what is wrong.
  */
-public final class TypesModule extends SimpleModule {
+public final class ConfigModule extends SimpleModule {
     @Serial
     private static final long serialVersionUID = 1L;
 
-    public TypesModule() {
-        super("twill-types");
+    public ConfigModule() {
+        super("twill-config");
         scalar(Ipv4Prefix.class, Ipv4Prefix::parse, Ipv4Prefix::toString);
         scalar(RoutingMode.class, RoutingMode::parse, RoutingMode::value);
+        scalar(Duration.class, Durations::parse, Durations::format);
     }
 
     private <T> void scalar(Class<T> type, Function<String, T> parse, Function<T, String> format) {
