@@ -50,7 +50,9 @@ class ClsBpfDatapathPrivilegedIT {
         String filters = n1.ns.exec("tc", "filter", "show", "dev", a.lxc().name(), "ingress").stdout();
         assertThat(filters.lines().filter(l -> l.contains("from_container")).count()).as(filters).isEqualTo(1);
         assertThat(filters).contains("id " + n1.dp.program(Datapath.FROM_CONTAINER).id());
-        assertThat(n1.ns.call(() -> n1.dp.detach(a.lxc().ifindex()))).isEqualTo(1);
+        String egress = n1.ns.exec("tc", "filter", "show", "dev", a.lxc().name(), "egress").stdout();
+        assertThat(egress).as("to_container on egress").contains("to_container");
+        assertThat(n1.ns.call(() -> n1.dp.detach(a.lxc().ifindex()))).isEqualTo(2);
         assertThat(n1.ns.exec("tc", "filter", "show", "dev", a.lxc().name(), "ingress").stdout()).doesNotContain("from_container");
     }
 

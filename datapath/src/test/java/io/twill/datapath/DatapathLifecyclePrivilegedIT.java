@@ -112,9 +112,11 @@ class DatapathLifecyclePrivilegedIT {
     void detachRemovesTheAttachmentsAndTheirPins() {
         int ifindex = a.lxc().ifindex();
         assertThat(n1.dp.linkPin(ifindex, TcDirection.INGRESS)).exists();
+        assertThat(n1.dp.linkPin(ifindex, TcDirection.EGRESS)).as("to_container").exists();
         int removed = n1.ns.call(() -> n1.dp.detach(ifindex));
-        assertThat(removed).isEqualTo(1);
+        assertThat(removed).as("from_container on ingress, to_container on egress").isEqualTo(2);
         assertThat(n1.dp.linkPin(ifindex, TcDirection.INGRESS)).doesNotExist();
+        assertThat(n1.dp.linkPin(ifindex, TcDirection.EGRESS)).doesNotExist();
         assertThat(n1.ns.call(() -> n1.dp.detach(ifindex))).as("idempotent").isZero();
         n1.ns.run(() -> n1.dp.attachEndpoint(ifindex));
         assertThat(Traffic.ping(a.ns(), c.ip())).isTrue();

@@ -84,7 +84,7 @@ class SocketLbPrivilegedIT {
         for (BpfProgram p : sock.programs()) {
             links.add(BpfLink.attachCgroup(p, cg.path(), CgroupAttachType.ofSection(p.sectionName())));
         }
-        assertThat(links).hasSize(4);
+        assertThat(links).as("connect, sendmsg, recvmsg and getpeername, for IPv4 and IPv4-mapped IPv6").hasSize(8);
     }
 
     @AfterEach
@@ -167,6 +167,18 @@ class SocketLbPrivilegedIT {
                 v.sendto(b'two', ('10.96.0.53', 53))
                 d, src = v.recvfrom(100)
                 print('udp-unconnected', '%s:%d %s' % (src[0], src[1], d.decode()))
+                # dual-stack sockets (the JVM's, among others) reach IPv4 through mapped addresses
+                t6 = socket.socket(socket.AF_INET6, socket.SOCK_STREAM)
+                t6.settimeout(5)
+                t6.connect(('::ffff:10.96.0.10', 80))
+                p6 = t6.getpeername()
+                print('tcp6-mapped', '%s:%d %s' % (p6[0], p6[1], t6.recv(100).decode().strip()))
+                u6 = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM)
+                u6.settimeout(5)
+                u6.connect(('::ffff:10.96.0.53', 53))
+                u6.send(b'six')
+                d, src = u6.recvfrom(100)
+                print('udp6-mapped', '%s:%d %s' % (src[0], src[1], d.decode()))
             """;
 
     /** Runs the client inside the test cgroup and {@code ns}; its answers by name. */
@@ -221,6 +233,9 @@ class SocketLbPrivilegedIT {
             assertThat(in.get("udp-connected")).as("reply source and peer are the frontend")
                     .isEqualTo(DNS + ":53 " + DNS + ":53 echo:one");
             assertThat(in.get("udp-unconnected")).isEqualTo(DNS + ":53 echo:two");
+            assertThat(in.get("tcp6-mapped")).as("an IPv6 socket to a mapped frontend").isEqualTo("::ffff:" + WEB + ":80 backend");
+            assertThat(in.get("udp6-mapped")).as("its connected UDP twin gets the reply, from the frontend")
+                    .isEqualTo("::ffff:" + DNS + ":53 echo:six");
             assertThat(metrics.get(Reason.NO_SERVICE_BACKEND, Direction.EGRESS).packets()).isEqualTo(refusedBefore + 1);
 
             List<MapEntry<LbSockKey, LbSock>> socks = sockets.entries();
