@@ -47,7 +47,7 @@ class ImageClasspathIT {
         try (ZipFile zip = new ZipFile(Repo.path("agent/target/lib/" + jar).toFile())) {
             List<String> objects = zip.stream().map(ZipEntry::getName).filter(n -> n.endsWith(".bpf.o")).sorted().toList();
             assertThat(objects).containsExactly("io/twill/bpf/bpf_host.bpf.o", "io/twill/bpf/bpf_lxc.bpf.o",
-                    "io/twill/bpf/bpf_overlay.bpf.o");
+                    "io/twill/bpf/bpf_overlay.bpf.o", "io/twill/bpf/bpf_sock.bpf.o");
         }
     }
 
