@@ -172,6 +172,31 @@ class ServicePacketsPrivilegedIT {
     }
 
     @Test
+    void masqueradePortsAreClaimedOncePerDestinationAndRunningOutIsADrop() {
+        // 64 NAT ports (61000-61063). Each new connection to WORLD:443 claims a free one; a claimed port is never
+        // handed out twice; when none is left the datapath drops (NAT_NO_PORT) rather than reuse one.
+        java.util.Set<Integer> ports = new java.util.HashSet<>();
+        long noPort = count(Reason.NAT_NO_PORT, Direction.HOST_OUT);
+        int sport = 30000;
+        for (int i = 0; i < 32; i++) {
+            byte[] o = run(Datapath.TO_NETDEV, tcp(A_LXC, WIRE, A, WORLD, sport++, 443, SYN, 1, 0)).dataOut();
+            assertThat(ports.add(sport(o))).as("port %d handed out twice", sport(o)).isTrue();
+        }
+        int attempts = 0;
+        while (count(Reason.NAT_NO_PORT, Direction.HOST_OUT) == noPort && attempts++ < 64) {
+            TestRunResult r = run(Datapath.TO_NETDEV, tcp(A_LXC, WIRE, A, WORLD, sport++, 443, SYN, 1, 0));
+            if (r.retval() == TC_ACT_OK) assertThat(ports.add(sport(r.dataOut()))).isTrue();
+        }
+        assertThat(count(Reason.NAT_NO_PORT, Direction.HOST_OUT)).as("running out of ports is a counted drop")
+                .isGreaterThan(noPort);
+        assertThat(ports).allMatch(p -> p >= 61000 && p <= 61063);
+        // the same ports are still free toward another destination
+        byte[] other = run(Datapath.TO_NETDEV, tcp(A_LXC, WIRE, A, Ipv4.parse("192.0.2.8"), 30000, 443, SYN, 1, 0)).dataOut();
+        assertThat(saddr(other)).isEqualTo("192.168.200.1");
+        assertThat(sport(other)).isBetween(61000, 61063);
+    }
+
+    @Test
     void aNodePortOnTheUplinkReachesALocalBackendKeepingTheClient() {
         TestRunResult r = run(Datapath.FROM_NETDEV, tcp(WIRE, A_LXC, WORLD, NODE, 50000, 30080, SYN, 1, 0));
         assertThat(r.retval()).isEqualTo(TC_ACT_REDIRECT);

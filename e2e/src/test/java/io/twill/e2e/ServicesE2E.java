@@ -239,6 +239,43 @@ class ServicesE2E {
 
     @Test
     @Order(7)
+    void clientIpAffinityKeepsAClientOnOneBackend() {
+        List<Port> ports = List.of(Port.tcp("http", 80, 80));
+        apiWrite("POST", K8sObjects.servicesPath("default"), withAffinity(K8sObjects.service("default", "sticky",
+                "ClusterIP", "10.96.100.50", null, ports), 60));
+        apiWrite("POST", K8sObjects.slicesPath("default"), K8sObjects.endpointSlice("default", "sticky", "sticky-1", ports,
+                List.of(Ep.ready(b, "node1"), Ep.ready(c, "node2"))));
+        Path pa = podNsPath("a"), pb = podNsPath("b");
+        String first = eventually("sticky service", () -> tcp(pa, "10.96.100.50", 80), r -> r.matches("[bc] " + a));
+        for (int i = 0; i < 15; i++) assertThat(tcp(pa, "10.96.100.50", 80)).as("connection " + i).isEqualTo(first);
+        String other = tcp(pb, "10.96.100.50", 80);
+        for (int i = 0; i < 15; i++) assertThat(tcp(pb, "10.96.100.50", 80)).isEqualTo(other);
+    }
+
+    @SuppressWarnings("unchecked")
+    private static java.util.Map<String, Object> withAffinity(java.util.Map<String, Object> svc, int seconds) {
+        java.util.Map<String, Object> spec = new java.util.LinkedHashMap<>((java.util.Map<String, Object>) svc.get("spec"));
+        spec.put("sessionAffinity", "ClientIP");
+        spec.put("sessionAffinityConfig", java.util.Map.of("clientIP", java.util.Map.of("timeoutSeconds", seconds)));
+        java.util.Map<String, Object> out = new java.util.LinkedHashMap<>(svc);
+        out.put("spec", spec);
+        return out;
+    }
+
+    @Test
+    @Order(8)
+    void clusterIpsTwillDoesNotOwnStayTheHostStacks() {
+        // kube-proxy-style DNAT for an address no Service of the API holds: Twill leaves it to the stack and makes sure
+        // the replies pass the stack again to be translated back.
+        for (String chain : List.of("PREROUTING", "OUTPUT")) {
+            io.twill.testkit.Cmd.run("ip", "netns", "exec", nodeNs("node1"), "iptables", "-w", "-t", "nat", "-A", chain,
+                    "-d", "10.96.222.1", "-p", "tcp", "--dport", "80", "-j", "DNAT", "--to-destination", c + ":80");
+        }
+        assertThat(tcp(podNsPath("a"), "10.96.222.1", 80)).isEqualTo("c " + a);
+    }
+
+    @Test
+    @Order(9)
     void anAgentKilledAndRestartedUnderAStreamOfRequestsLosesNone() throws InterruptedException {
         Path pa = podNsPath("a");
         assertThat(tcp(pa, "10.96.100.10", 80)).matches("[bc] " + a);
