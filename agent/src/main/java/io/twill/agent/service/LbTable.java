@@ -41,6 +41,10 @@ public final class LbTable {
     private final Map<Frontend.Key, Programmed> programmed = new TreeMap<>();
     private final Map<String, Set<Frontend.Key>> byService = new HashMap<>();
     private final Map<Backend.Key, Integer> backendIds = new HashMap<>();
+    /** Backend id -> how many slots of programmed frontends (both scopes) name it. */
+    private final Map<Integer, Integer> references = new HashMap<>();
+    /** Backend ids whose count dropped to zero (or that were allocated and never used) since the last release. */
+    private final Set<Integer> unreferenced = new HashSet<>();
     private final Map<Integer, Backend> backendState = new HashMap<>();
     private final Map<Frontend.Key, Integer> revNats = new HashMap<>();
     private final BitSet usedBackendIds = new BitSet(), usedRevNats = new BitSet();
@@ -59,6 +63,7 @@ public final class LbTable {
             backendIds.put(key, id);
             backendState.put(id, new Backend(key, false, null));
             usedBackendIds.set(id);
+            unreferenced.add(id); // an orphan unless an adopted frontend names it
         });
         s.revNats().forEach((idx, key) -> {
             revNats.put(key, idx);
@@ -67,8 +72,10 @@ public final class LbTable {
         s.services().forEach((slot, e) -> {
             if (slot.scope() != LbDatapath.SCOPE_ANY) return;
             Frontend.Key k = slot.frontend();
-            programmed.put(k, new Programmed(null, null, e.revNatIndex(), slots(s, k, LbDatapath.SCOPE_ANY, e.count()),
-                    external(s, k)));
+            Programmed p = new Programmed(null, null, e.revNatIndex(), slots(s, k, LbDatapath.SCOPE_ANY, e.count()),
+                    external(s, k));
+            programmed.put(k, p);
+            reference(p, 1);
         });
         log.info("Adopted {} frontends, {} backends, {} reverse-NAT entries from the datapath", programmed.size(),
                 backendIds.size(), revNats.size());
@@ -141,7 +148,10 @@ public final class LbTable {
             } else if (old != null && old.external() != null) {
                 deleteScope(f.key(), LbDatapath.SCOPE_EXTERNAL, old.external().size());
             }
-            programmed.put(f.key(), new Programmed(service, f, revNat, any, ext));
+            Programmed now = new Programmed(service, f, revNat, any, ext);
+            reference(now, 1);
+            if (old != null) reference(old, -1);
+            programmed.put(f.key(), now);
             return true;
         } catch (RuntimeException e) {
             problems.accept(new ServiceTranslator.Problem("Service " + service, f.key().toString(), "datapath_write_failed",
@@ -178,6 +188,7 @@ public final class LbTable {
             log.warn("Removing frontend {} ({}) from the datapath failed: {}", k, p.service(), e.getMessage());
         }
         programmed.remove(k);
+        reference(p, -1);
         revNats.remove(k);
         usedRevNats.clear(p.revNat());
     }
@@ -202,6 +213,8 @@ public final class LbTable {
                 usedBackendIds.set(id);
                 backendIds.put(b.key(), id);
                 backendState.put(id, b);
+                unreferenced.add(id); // until a frontend that uses it is written
+
             } else if (backendState.get(id).terminating() != b.terminating()) {
                 dp.putBackend(id, b);
                 backendState.put(id, b);
@@ -217,25 +230,40 @@ public final class LbTable {
         return n;
     }
 
-    /** Deletes backends no programmed frontend points at any more. */
-    private void releaseUnused() {
-        Set<Integer> inUse = new HashSet<>();
-        for (Programmed p : programmed.values()) {
-            inUse.addAll(p.any());
-            if (p.external() != null) inUse.addAll(p.external());
+    /** Adds {@code delta} to the count of every backend id the frontend's slots name. */
+    private void reference(Programmed p, int delta) {
+        count(p.any(), delta);
+        if (p.external() != null) count(p.external(), delta);
+    }
+
+    private void count(List<Integer> ids, int delta) {
+        for (int id : ids) {
+            int n = references.merge(id, delta, Integer::sum);
+            if (n <= 0) {
+                references.remove(id);
+                unreferenced.add(id);
+            }
         }
-        List<Backend.Key> gone = backendIds.entrySet().stream().filter(e -> !inUse.contains(e.getValue()))
-                .map(Map.Entry::getKey).toList();
-        for (Backend.Key k : gone) {
-            int id = backendIds.remove(k);
-            backendState.remove(id);
+    }
+
+    /**
+     * Deletes the backends no programmed frontend names any more. Only ids whose count reached zero since the last
+     * call are looked at: a Service change costs what it touched, not what the whole table holds.
+     */
+    private void releaseUnused() {
+        for (int id : unreferenced) {
+            if (references.containsKey(id)) continue; // named again since
+            Backend b = backendState.remove(id);
+            if (b == null) continue;
+            backendIds.remove(b.key());
             usedBackendIds.clear(id);
             try {
                 dp.deleteBackend(id);
             } catch (RuntimeException e) {
-                log.warn("Removing backend {} ({}) from the datapath failed: {}", id, k, e.getMessage());
+                log.warn("Removing backend {} ({}) from the datapath failed: {}", id, b.key(), e.getMessage());
             }
         }
+        unreferenced.clear();
     }
 
     static int flags(Frontend f) {

@@ -126,6 +126,20 @@ class LbTableTest {
     }
 
     @Test
+    void anAdoptedBackendNoFrontendNamesIsRemovedAndSharedOnesStay() {
+        table.apply("default/a", List.of(cluster("default/a", "10.96.0.10", "10.244.0.5:8080", "10.244.1.7:8080")));
+        dp.putBackend(999, be("10.244.9.9:8080")); // left by an earlier run, named by no frontend
+        LbTable restarted = new LbTable(dp, problems::add);
+        restarted.adopt(dp.read());
+        restarted.apply("default/a", List.of(cluster("default/a", "10.96.0.10", "10.244.0.5:8080")));
+        assertThat(dp.backends.keySet()).as("the orphan and the scaled-away backend go").doesNotContain(999)
+                .hasSize(1);
+        restarted.apply("default/b", List.of(cluster("default/b", "10.96.0.11", "10.244.0.5:8080")));
+        restarted.remove("default/a");
+        assertThat(dp.backends).as("still named by default/b").hasSize(1);
+    }
+
+    @Test
     void aBackendTurningTerminatingIsRewrittenInPlace() {
         table.apply("default/web", List.of(cluster("default/web", "10.96.0.10", "10.244.0.5:8080")));
         Backend term = new Backend(be("10.244.0.5:8080").key(), true, "node1");
