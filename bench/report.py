@@ -19,7 +19,8 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
-DATAPATH_CASES = ["raw-veth", "bridge", "twill-same-node", "flannel-vxlan", "twill-overlay", "host-gw", "twill-native"]
+DATAPATH_CASES = ["raw-veth", "bridge", "twill-same-node", "twill-same-node-noct", "flannel-vxlan", "twill-overlay",
+                  "host-gw", "twill-native"]
 DATAPATH_METRICS = [("stream_gbps", "TCP stream", "Gbit/s"), ("rr_tps", "TCP request/response 64 B", "transactions/s"),
                     ("udp64_pps", "UDP 64 B delivered", "packets/s")]
 COLORS = {"twill": "#2a7ab0", "peer": "#b0b0b0"}
