@@ -129,6 +129,7 @@ static int server(int argc, char **argv)
 				close(fd); /* EOF or reset: closing also leaves the epoll set */
 		}
 	}
+	return 0;
 }
 
 /* Blocking: reads exactly n bytes; false on EOF or error. */
