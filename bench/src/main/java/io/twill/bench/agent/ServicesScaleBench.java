@@ -198,7 +198,7 @@ public final class ServicesScaleBench {
         boolean[] seen = new boolean[n];
         int cursor = 0, count = 0;
         List<double[]> progress = new ArrayList<>();
-        long deadline = t0 + Duration.ofMinutes(5).toNanos(), end = 0;
+        long deadline = t0 + Duration.ofMinutes(10).toNanos(), end = 0;
         while (true) {
             for (int i = cursor; i < n; i++) {
                 if (seen[i]) continue;
@@ -220,7 +220,7 @@ public final class ServicesScaleBench {
             if (count == n && end == 0) end = now;
             if (end != 0 && watchedAll != 0) break;
             for (Future<?> f : fs) if (f.isDone()) f.get(); // a failed writer ends the pass with its error
-            if (now > deadline) throw new IllegalStateException("the maps did not follow in 5 min: " + count + " of "
+            if (now > deadline) throw new IllegalStateException("the maps did not follow in 10 min: " + count + " of "
                     + n + " done, " + written.get() + " objects written");
             Thread.sleep(20);
         }
