@@ -33,7 +33,7 @@ demo: deps build
 demo-down:
 	ci/netns-cluster down
 
-## bench: every benchmark against its peer in one run (datapath, CNI, maps, netlink, operator, agent at scale); writes
+## bench: every benchmark against its peer in one run (datapath, Services, CNI, maps, netlink, operator, agent at scale); writes
 ##        bench/results/<date>.{json,md} with PNG charts and refreshes README.md's figures (BENCHES=..., QUICK=1)
 bench: deps
 	bench/run.sh

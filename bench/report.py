@@ -3,8 +3,8 @@
 
     /usr/bin/python3 bench/report.py bench/results/2026-12-04.json [--readme README.md]
 
-Writes <date>.md and <date>-{datapath,latency,cni,maps,agent}.png next to the JSON (a chart only when its benchmark is in
-the file). With --readme, the part of README.md between the bench:begin and bench:end markers is replaced by the
+Writes <date>.md and <date>-{datapath,latency,services,cni,maps,agent,services-scale}.png next to the JSON (a chart only
+when its benchmark is in the file). With --readme, the part of README.md between the bench:begin and bench:end markers is replaced by the
 headline figures and a link to the report. Every figure is a ratio against the peer measured in the same run; the
 goals are those of the performance issue, and each row says whether this run met it.
 """
@@ -19,10 +19,13 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
-DATAPATH_CASES = ["raw-veth", "bridge", "twill-same-node", "flannel-vxlan", "twill-overlay", "host-gw", "twill-native"]
+DATAPATH_CASES = ["raw-veth", "bridge", "twill-same-node", "twill-same-node-noct", "flannel-vxlan", "twill-overlay",
+                  "host-gw", "twill-native"]
 DATAPATH_METRICS = [("stream_gbps", "TCP stream", "Gbit/s"), ("rr_tps", "TCP request/response 64 B", "transactions/s"),
                     ("udp64_pps", "UDP 64 B delivered", "packets/s")]
 COLORS = {"twill": "#2a7ab0", "peer": "#b0b0b0"}
+SERVICES_METRICS = [("crr_tps", "connect + request/response + close", "transactions/s"),
+                    ("rr_tps", "request/response over one connection", "transactions/s")]
 
 
 def fmt(v, unit=""):
@@ -56,18 +59,27 @@ class Goal:
                 f"{'met' if self.met else '**missed**'} | {self.detail} |")
 
 
+def paired_goals(area, res):
+    """The goals of a benchmark summarised by PairedReport (datapath, services): Twill case vs peer case."""
+    out = []
+    cases = res["cases"]
+    for g in res["goals"]:
+        t, p, m = g["twill"], g["peer"], g["metric"]
+        paired = g.get("paired_ratios") or [g["ratio_of_medians"]]
+        desc = res["metrics"][m]
+        unit = desc.split(",")[-1].split("(")[0].strip() if "," in desc else ""
+        out.append(Goal(area, f"{t} vs {p}: {m}", g["ratio_of_medians"], g["goal"], True,
+                        f"{fmt(cases[t][m]['median'])} vs {fmt(cases[p][m]['median'])} {unit}; "
+                        f"paired {min(paired):.2f}–{max(paired):.2f}"))
+    return out
+
+
 def goals(r):
     out = []
-    dp = r.get("datapath")
-    if dp:
-        cases = dp["cases"]
-        for g in dp["goals"]:
-            t, p, m = g["twill"], g["peer"], g["metric"]
-            paired = g.get("paired_ratios") or [g["ratio_of_medians"]]
-            unit = dp["metrics"][m].split(",")[1].split("(")[0].strip() if "," in dp["metrics"][m] else ""
-            out.append(Goal("datapath", f"{t} vs {p}: {m}", g["ratio_of_medians"], g["goal"], True,
-                            f"{fmt(cases[t][m]['median'])} vs {fmt(cases[p][m]['median'])} {unit}; "
-                            f"paired {min(paired):.2f}–{max(paired):.2f}"))
+    if r.get("datapath"):
+        out += paired_goals("datapath", r["datapath"])
+    if r.get("services"):
+        out += paired_goals("services", r["services"])
     cni = r.get("cni")
     if cni:
         for verb in ("ADD", "DEL"):
@@ -96,6 +108,15 @@ def goals(r):
                         s["rss_mib"] / s["goal_rss_mib"], 1.0, False,
                         f"{s['rss_mib']:.0f} MiB (idle agent {s['idle_rss_mib']:.0f} MiB, peak {s['peak_rss_mib']:.0f}); "
                         f"quiet CPU {100 * s['quiet_cpu_cores']:.2f} % of a core"))
+    sc = r.get("services_scale")
+    if sc:
+        s = sc["summary"]
+        out.append(Goal("agent", f"{sc['services']} Services x {sc['backends_per_service']} backends, API to maps vs the "
+                                 f"{s['goal_seconds']:g} s goal", s["maps_seconds_median"] / s["goal_seconds"], 1.0, False,
+                        f"{s['maps_seconds_median']:.2f} s (a plain informer saw every object after "
+                        f"{s['watch_seconds_median']:.2f} s; writes {s['write_seconds_median']:.2f} s); agent CPU "
+                        f"{s['agent_cpu_seconds_median']:.1f} s; RSS +{s['rss_growth_mib']:.0f} MiB "
+                        f"({s['idle_rss_mib']:.0f} → {s['loaded_rss_mib']:.0f})"))
     return out
 
 
@@ -113,6 +134,65 @@ def chart_datapath(dp, path):
         for lbl in ax.get_xticklabels():
             lbl.set_horizontalalignment("right")
     fig.suptitle("Datapath: median of the rounds, bars min–max (Twill blue, peers grey)", fontsize=11)
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+
+
+def services_label(n):
+    return f"{n:,} Service" + ("" if n == 1 else "s")
+
+
+def services_counts(sv):
+    """The Service counts measured, in order, from the case names twill-svc-N / iptables-svc-N."""
+    return sorted({int(c.rsplit("-", 1)[1]) for c in sv["cases"]})
+
+
+def chart_services(sv, path):
+    counts = services_counts(sv)
+    fig, axes = plt.subplots(1, len(SERVICES_METRICS), figsize=(12, 4.4))
+    w = 0.38
+    for ax, (m, title, unit) in zip(axes, SERVICES_METRICS):
+        for k, side in enumerate(("twill", "iptables")):
+            xs, med, lo, hi = [], [], [], []
+            for i, n in enumerate(counts):
+                st = sv["cases"].get(f"{side}-svc-{n}", {}).get(m)
+                if not st:
+                    continue
+                xs.append(i + (k - 0.5) * w)
+                med.append(st["median"])
+                lo.append(st["median"] - st["min"])
+                hi.append(st["max"] - st["median"])
+            ax.bar(xs, med, w, yerr=[lo, hi], capsize=3, color=COLORS["twill" if side == "twill" else "peer"],
+                   label="Twill (socket LB)" if side == "twill" else "kube-proxy-style iptables")
+        ax.set_xticks(range(len(counts)), [services_label(n) for n in counts], fontsize=8)
+        ax.set_title(f"ClusterIP: {title}", fontsize=10)
+        ax.set_ylabel(unit)
+        ax.legend(fontsize=8)
+    fig.suptitle("Services: median of the rounds, bars min–max", fontsize=11)
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+
+
+def chart_services_scale(sc, path):
+    fig, ax = plt.subplots(figsize=(8, 4))
+    for i, rep in enumerate(sc["reps"]):
+        pr = rep["create"]["progress"]
+        alpha = 1.0 if i == 0 else 0.45
+        ax.plot([p[0] for p in pr], [p[1] for p in pr], ":", color="#555555", alpha=alpha,
+                label="Services written to the API" if i == 0 else None)
+        ax.plot([p[0] for p in pr], [p[2] for p in pr], "-", color=COLORS["twill"], alpha=alpha,
+                label="Services complete in twill_lb_services" if i == 0 else None)
+        ax.axvline(rep["create"]["watch_seconds"], color="#888888", linestyle="--", alpha=alpha,
+                   label="a plain informer has seen every object" if i == 0 else None)
+    ax.axvline(sc["summary"]["goal_seconds"], color="#c04040", linestyle="--", label="goal")
+    ax.set_xlabel("seconds since the first write")
+    ax.set_ylabel("Services")
+    ax.set_title(f"twill-agent: {sc['services']:,} Services x {sc['backends_per_service']} backends from the API into "
+                 "the maps", fontsize=10)
+    ax.legend(fontsize=8, loc="lower right")
+    ax.grid(alpha=0.3)
     fig.tight_layout()
     fig.savefig(path, dpi=110)
     plt.close(fig)
@@ -241,6 +321,34 @@ def markdown(doc, gs, charts, base):
         meta = dp.get("meta", {})
         if meta:
             lines += ["", "Settings: " + ", ".join(f"{k}={v}" for k, v in meta.items()) + "."]
+    sv = r.get("services")
+    if sv:
+        counts = services_counts(sv)
+        lines += ["", "## Services (ClusterIP, pod to a backend pod on its node)", "", f"![services]({charts['services']})",
+                  "", "| Services | system | connect+RR /s | p50 µs | p99 µs | over 200 ms | RR /s | RR p50 µs |",
+                  "|---|---|---|---|---|---|---|---|"]
+        for n in counts:
+            for side in ("twill", "iptables"):
+                c = sv["cases"].get(f"{side}-svc-{n}")
+                if not c:
+                    continue
+                cells = []
+                for key in ("crr_tps", "crr_p50_us", "crr_p99_us", "crr_slow", "rr_tps", "rr_rtt_p50_us"):
+                    st = c.get(key)
+                    cells.append(f"{fmt(st['median'])} ({fmt(st['min'])}–{fmt(st['max'])})" if st else "–")
+                lines.append(f"| {n:,} | {'Twill' if side == 'twill' else 'iptables'} | " + " | ".join(cells) + " |")
+        ratios = []
+        for n in counts:
+            t, p = sv["cases"].get(f"twill-svc-{n}", {}), sv["cases"].get(f"iptables-svc-{n}", {})
+            parts = [f"{m.split('_')[0]} {t[m]['median'] / p[m]['median']:.2f}x" for m, _, _ in SERVICES_METRICS
+                     if m in t and m in p and p[m]["median"]]
+            if parts:
+                ratios.append(f"{services_label(n)}: " + ", ".join(parts))
+        if ratios:
+            lines += ["", "Twill / iptables (ratio of medians): " + "; ".join(ratios) + "."]
+        meta = sv.get("meta", {})
+        if meta:
+            lines += ["", "Settings: " + ", ".join(f"{k}={v}" for k, v in meta.items()) + "."]
     if "latency" in charts:
         lines += ["", "## Latency percentiles", "", f"![latency]({charts['latency']})"]
     cni = r.get("cni")
@@ -293,6 +401,21 @@ def markdown(doc, gs, charts, base):
                       f"(agent CPU {s['join_agent_cpu_seconds']:.1f} s); pods were added at {s['pods_add_per_second']:.1f}/s "
                       f"with {ag['parallel']} workers (ADD p50 {s['add_p50_ms_first_tenth']:.1f} ms for the first tenth, "
                       f"{s['add_p50_ms_last_tenth']:.1f} ms for the last)."]
+    sc = r.get("services_scale")
+    if sc:
+        s = sc["summary"]
+        lines += ["", "## Agent: Services at scale", "", f"![services-scale]({charts['services-scale']})", "",
+                  "| rep | writes s | plain informer s | in the maps s | agent CPU s | RSS MiB |", "|---|---|---|---|---|---|"]
+        for i, rp in enumerate(sc["reps"]):
+            c = rp["create"]
+            lines.append(f"| {i + 1} | {c['write_seconds']:.2f} | {c['watch_seconds']:.2f} | {c['maps_seconds']:.2f} | "
+                         f"{c['agent_cpu_seconds']:.1f} | {rp['rss_loaded_mib']:.1f} |")
+        lines += ["", f"{sc['services']:,} Services with {sc['backends_per_service']} endpoints each, created by "
+                      f"{sc['writers']} writers after a warm-up of {sc.get('warmup_services', 0)}: every one was complete in "
+                      f"twill_lb_services {s['maps_seconds_median']:.2f} s after the first write (median), "
+                      f"{s['lag_seconds_median']:.2f} s after a plain informer had seen every object; the agent used "
+                      f"{s['agent_cpu_seconds_median']:.1f} s of CPU. RSS {s['idle_rss_mib']:.0f} MiB idle, "
+                      f"{s['loaded_rss_mib']:.0f} MiB loaded (+{s['rss_growth_mib']:.0f} MiB), peak {s['peak_rss_mib']:.0f} MiB."]
     lines += ["", "## How long each benchmark took", "",
               ", ".join(f"{k} {v} s" for k, v in doc.get("durations_s", {}).items()) + ".", "",
               f"Raw data: [{base}.json]({base}.json). Method: [bench/README.md](../README.md)."]
@@ -336,6 +459,10 @@ def main():
         chart("maps", chart_maps, r["maps"])
     if "agent_scale" in r:
         chart("agent", chart_agent, r["agent_scale"])
+    if "services" in r:
+        chart("services", chart_services, r["services"])
+    if "services_scale" in r:
+        chart("services-scale", chart_services_scale, r["services_scale"])
     gs = goals(r)
     md_path = os.path.join(out_dir, base + ".md")
     with open(md_path, "w") as f:

@@ -1,12 +1,16 @@
 #!/usr/bin/env bash
 # make bench: every benchmark of the project, one after the other on this machine, then one results file and a report.
 #
-#   datapath     raw veth / bridge plugin / flannel-style VXLAN / host-gw vs Twill same-node, overlay, native
+#   datapath     raw veth / bridge plugin / flannel-style VXLAN / host-gw vs Twill same-node, overlay, native; Twill
+#                same-node vs the same datapath before connection tracking and NAT
+#   services     ClusterIP connect+request/response and request/response with 1, 1,000, 10,000 Services: Twill's
+#                kube-proxy replacement vs kube-proxy-style iptables rules
 #   cni          CNI ADD/DEL latency and pods/s: loopback+twill-cni vs loopback+bridge+host-local
 #   maps         hash-map update/lookup, single and batch: bpf-loader (Java, FFM) vs the same loops in C over libbpf
 #   netlink      one pod's veth/address/route work: twill-netlink vs ip(8)
 #   operator     5,000 TwillNodes joining at once: operator vs an oracle writer
 #   agent-scale  agent RSS and CPU with 1,000 endpoints and 5,000 remote nodes in its maps
+#   services-scale  10,000 Services x 3 backends from the API into the agent's maps: time vs a plain informer, RSS
 #
 # Each benchmark interleaves its own repetitions across the systems it compares. Raw outputs go to
 # bench/results/tmp/<stamp>/; at the end of a full run the combined bench/results/<date>.json (with the machine's
@@ -19,7 +23,7 @@
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
-all="datapath cni maps netlink operator agent-scale"
+all="datapath services cni maps netlink operator agent-scale services-scale"
 read -r -a benches <<<"${BENCHES:-$all}"
 date=$(date -u +%Y-%m-%d)
 stamp=$(date -u +%Y%m%dT%H%M%SZ)
@@ -35,10 +39,12 @@ for b in "${benches[@]}"; do
 done
 if [[ ${QUICK:-0} == 1 ]]; then
   export DURATION=2 PODS=20 WARMUP=2 BLOCK=5 NODES=200 SETTLE=2 STEADY=5
-  datapath_rounds=1 cni_rounds=1 maps_args=(1 1) netlink_args=(20 5) operator_args=(500 1)
+  datapath_rounds=1 services_rounds=1 cni_rounds=1 maps_args=(1 1) netlink_args=(20 5) operator_args=(500 1)
+  scale_services=1000 scale_warmup=100
 else
   # Five datapath rounds: on this class of machine TCP throughput moves by ~30 % between runs.
-  datapath_rounds=${DATAPATH_ROUNDS:-5} cni_rounds=${CNI_ROUNDS:-3} maps_args=() netlink_args=() operator_args=()
+  datapath_rounds=${DATAPATH_ROUNDS:-5} services_rounds=${SERVICES_ROUNDS:-5} cni_rounds=${CNI_ROUNDS:-3}
+  maps_args=() netlink_args=() operator_args=() scale_services=10000 scale_warmup=500
 fi
 
 echo "make bench: building once" >&2
@@ -52,11 +58,14 @@ for b in "${benches[@]}"; do
   t0=$SECONDS
   case $b in
     datapath)    OUT=$raw/datapath.json ROUNDS=$datapath_rounds bench/scripts/datapath.sh ;;
+    services)    OUT=$raw/services.json ROUNDS=$services_rounds bench/scripts/services.sh ;;
     cni)         OUT=$raw/cni.json ROUNDS=$cni_rounds bench/scripts/cni.sh ;;
     maps)        OUT=$raw/maps.json bench/scripts/maps.sh "${maps_args[@]}" ;;
     netlink)     OUT=$raw/netlink.json bench/scripts/netlink.sh "${netlink_args[@]}" ;;
     operator)    OUT=$raw/operator.json bench/scripts/operator.sh "${operator_args[@]}" ;;
     agent-scale) OUT=$raw/agent-scale.json bench/scripts/agent-scale.sh ;;
+    services-scale) OUT=$raw/services-scale.json SERVICES=$scale_services SVC_WARMUP=$scale_warmup \
+                      bench/scripts/services-scale.sh ;;
   esac 2>&1 | tee "$raw/$b.log"
   echo "$b $((SECONDS - t0))" >>"$raw/durations"
 done

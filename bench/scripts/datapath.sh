@@ -2,6 +2,8 @@
 # Datapath benchmark: Twill against its peers, all in the same run, in network namespaces this script makes.
 #
 #   same node:   raw-veth (a veth pair)  | bridge (the CNI reference bridge + host-local plugins) | twill-same-node
+#                twill-same-node-noct (Twill's objects as they were before connection tracking and NAT: bpf-src of
+#                commit NOCT_COMMIT, default a400d23, built at run time into a temporary directory)
 #   two nodes:   flannel-vxlan (kernel VXLAN + cni0 bridge) | twill-overlay
 #                host-gw (cni0 bridge + a route per node)    | twill-native
 #
@@ -16,14 +18,16 @@
 #   DURATION=5 ROUNDS=3 OUT=bench/results/tmp/datapath.json CASES="raw-veth bridge ..." METRICS="rr udp64" \
 #     SKIP_BUILD=1 bench/scripts/datapath.sh
 #
-# Twill nodes are set up by io.twill.bench.datapath.TwillBenchNode through the same Datapath/maps API as the agent.
-# Only addresses inside the namespaces made here are used; everything is deleted on exit.
+# Twill nodes are set up by io.twill.bench.datapath.TwillBenchNode through the same Datapath/maps API as the agent,
+# with kube-proxy replacement and masquerading on, as the local cluster runs (TWILL_SERVICES=0: both off);
+# twill-same-node-noct is the same harness loading the older objects. Only addresses inside the namespaces made here
+# are used; everything is deleted on exit.
 set -euo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$top"
 duration=${DURATION:-5} rounds=${ROUNDS:-3}
 out=${OUT:-bench/results/tmp/datapath.json}
-all_cases="raw-veth bridge twill-same-node flannel-vxlan twill-overlay host-gw twill-native"
+all_cases="raw-veth bridge twill-same-node twill-same-node-noct flannel-vxlan twill-overlay host-gw twill-native"
 read -r -a cases <<<"${CASES:-$all_cases}"
 read -r -a metrics <<<"${METRICS:-stream rr udp64}"
 for m in "${metrics[@]}"; do
@@ -35,7 +39,7 @@ tmp=$(mktemp -d)
 bg_pids=()
 
 [[ $EUID -eq 0 ]] || { echo "datapath.sh: needs root (namespaces, BPF)" >&2; exit 1; }
-for t in ip iperf3 sockperf taskset jq /usr/lib/cni/bridge /usr/lib/cni/host-local; do
+for t in ip iperf3 sockperf taskset jq git make clang-19 /usr/lib/cni/bridge /usr/lib/cni/host-local; do
   command -v "$t" >/dev/null || { echo "datapath.sh: $t missing (run 'make deps')" >&2; exit 1; }
 done
 (( $(nproc) >= 2 )) || { echo "datapath.sh: needs 2 CPUs (client and server are pinned apart)" >&2; exit 1; }
@@ -63,45 +67,17 @@ fi
 . bench/scripts/common.sh
 cp=$(bench_classpath "$tmp")
 twill_tc=${TWILL_TC:-auto} # as the agent by default: TCX where the kernel has it; TWILL_TC=cls_bpf for filters
+twill_services=${TWILL_SERVICES:-1}
 twill_node() { "$java" --enable-native-access=ALL-UNNAMED -Dorg.slf4j.simpleLogger.defaultLogLevel=warn -cp "$cp" \
                  io.twill.bench.datapath.TwillBenchNode --tc "$twill_tc" "$@"; }
+# The current objects as the local cluster runs them: Services in BPF and masquerading (the node subnet unmasqueraded,
+# as the agent writes it). Argument: the node's subnet.
+services_on() { if (( twill_services )); then echo --kube-proxy-replacement --masquerade --non-masq "$1"; fi; }
+noct_commit=${NOCT_COMMIT:-a400d23}
 
-# ---- building blocks ----
-nsx() { local ns=$1; shift; ip netns exec "$P-$ns" "$@"; }
-mkns() { ip netns add "$P-$1"; ip -n "$P-$1" link set lo up; }
-macof() { ip -n "$P-$1" -o link show dev "$2" | sed -n 's/.*link\/ether \([0-9a-f:]*\).*/\1/p'; }
-
-underlay() { mkns "$1"; ip -n "$P-$1" link add br0 type bridge; ip -n "$P-$1" link set br0 up; }
-node() { # underlay node index subnet-octet: eth0 on the underlay bridge, address 192.168.<oct>.<i>/24
-  local ul=$1 n=$2 i=$3 oct=$4
-  mkns "$n"
-  ip link add eth0 netns "$P-$n" type veth peer name "ul$i" netns "$P-$ul"
-  ip -n "$P-$ul" link set "ul$i" master br0 up
-  ip -n "$P-$n" addr add "192.168.$oct.$i/24" dev eth0
-  ip -n "$P-$n" link set eth0 up
-  nsx "$n" sysctl -qw net.ipv4.ip_forward=1
-}
-twill_pod() { # node pod ip mtu: /32 address, default route via the link-local gateway, /32 route on the lxc
-  local n=$1 p=$2 ip=$3 mtu=$4
-  mkns "$p"
-  ip link add eth0 netns "$P-$p" type veth peer name "lxc$p" netns "$P-$n"
-  ip -n "$P-$p" addr add "$ip/32" dev eth0
-  ip -n "$P-$p" link set eth0 mtu "$mtu" up
-  ip -n "$P-$p" route add 169.254.1.1 dev eth0 scope link
-  ip -n "$P-$p" route add default via 169.254.1.1 dev eth0
-  ip -n "$P-$n" link set "lxc$p" up
-  ip -n "$P-$n" route add "$ip/32" dev "lxc$p"
-}
-bridge_pod() { # node pod ip/len gateway mtu: a veth whose host side is a port of cni0 (flannel / host-gw style)
-  local n=$1 p=$2 cidr=$3 gw=$4 mtu=$5
-  mkns "$p"
-  ip link add eth0 netns "$P-$p" type veth peer name "veth$p" netns "$P-$n"
-  ip -n "$P-$p" addr add "$cidr" dev eth0
-  ip -n "$P-$p" link set eth0 mtu "$mtu" up
-  ip -n "$P-$p" route add default via "$gw" dev eth0
-  ip -n "$P-$n" link set "veth$p" mtu "$mtu" master cni0 up
-}
-cni0() { ip -n "$P-$1" link add cni0 type bridge; ip -n "$P-$1" addr add "$2" dev cni0; ip -n "$P-$1" link set cni0 up; }
+# ---- building blocks (mkns, node, twill_pod, ...: topology.sh) ----
+# shellcheck source=topology.sh source-path=SCRIPTDIR
+. bench/scripts/topology.sh
 
 declare -A CLIENT SERVER IP
 
@@ -135,14 +111,40 @@ setup_twill_overlay() { # also hosts twill-same-node (ta -> tb)
   done
   twill_pod t1 ta 10.212.1.2 1450; twill_pod t1 tb 10.212.1.3 1450; twill_pod t2 tc 10.212.2.2 1450
   mkdir -p "$pins"
+  # shellcheck disable=SC2046 # services_on: several words
   twill_node --netns "$P-t1" --pin-root "$pins/t1" --node-ip 192.168.212.1 --cluster 10.212.0.0/16 --mode overlay \
-    --uplink eth0 --vxlan twill_vxlan --own 10.212.1.0/24 --peer 10.212.2.0/24=192.168.212.2 \
+    $(services_on 192.168.212.0/24) --uplink eth0 --vxlan twill_vxlan --own 10.212.1.0/24 --peer 10.212.2.0/24=192.168.212.2 \
     --pod "10.212.1.2=lxcta@$P-ta" --pod "10.212.1.3=lxctb@$P-tb"
+  # shellcheck disable=SC2046
   twill_node --netns "$P-t2" --pin-root "$pins/t2" --node-ip 192.168.212.2 --cluster 10.212.0.0/16 --mode overlay \
-    --uplink eth0 --vxlan twill_vxlan --own 10.212.2.0/24 --peer 10.212.1.0/24=192.168.212.1 \
+    $(services_on 192.168.212.0/24) --uplink eth0 --vxlan twill_vxlan --own 10.212.2.0/24 --peer 10.212.1.0/24=192.168.212.1 \
     --pod "10.212.2.2=lxctc@$P-tc"
   CLIENT[twill-same-node]=ta SERVER[twill-same-node]=tb IP[twill-same-node]=10.212.1.3
   CLIENT[twill-overlay]=ta SERVER[twill-overlay]=tc IP[twill-overlay]=10.212.2.2
+}
+
+# The same node as twill-same-node's, with the objects of $noct_commit: bpf-src as it was before connection tracking,
+# Services and masquerading, built here (nothing of it is kept) and loaded by the same harness with the settings that
+# build knows.
+setup_twill_noct() {
+  git cat-file -e "$noct_commit^{commit}" 2>/dev/null \
+    || { echo "datapath.sh: commit $noct_commit (bpf-src before connection tracking) is not in this clone" >&2; exit 1; }
+  mkdir -p "$tmp/noct"
+  git archive "$noct_commit" bpf-src | tar -x -C "$tmp/noct"
+  local objs=$tmp/noct/objects/io/twill/bpf constants
+  make -s -C "$tmp/noct/bpf-src" OUT="$tmp/noct/objects" \
+    "$objs/bpf_lxc.bpf.o" "$objs/bpf_overlay.bpf.o" "$objs/bpf_host.bpf.o" >&2
+  constants=$(sed -n 's/^const volatile [a-z0-9_]* \(cfg_[a-z0-9_]*\) .*/\1/p' "$tmp/noct/bpf-src/src/lib/config.h" | paste -sd, -)
+  underlay ou
+  node ou o1 1 216
+  ip -n "$P-o1" link add twill_vxlan type vxlan external dstport 8472 nolearning
+  ip -n "$P-o1" link set twill_vxlan up
+  twill_pod o1 oa 10.216.1.2 1450; twill_pod o1 ob 10.216.1.3 1450
+  mkdir -p "$pins"
+  twill_node --netns "$P-o1" --pin-root "$pins/o1" --node-ip 192.168.216.1 --cluster 10.216.0.0/16 --mode overlay \
+    --objects "$objs" --constants "$constants" --uplink eth0 --vxlan twill_vxlan --own 10.216.1.0/24 \
+    --pod "10.216.1.2=lxcoa@$P-oa" --pod "10.216.1.3=lxcob@$P-ob"
+  CLIENT[twill-same-node-noct]=oa SERVER[twill-same-node-noct]=ob IP[twill-same-node-noct]=10.216.1.3
 }
 
 setup_flannel() {
@@ -182,10 +184,12 @@ setup_twill_native() {
   ip -n "$P-n2" route add 10.215.1.0/24 via 192.168.215.1 dev eth0
   twill_pod n1 na 10.215.1.2 1500; twill_pod n2 nc 10.215.2.2 1500
   mkdir -p "$pins"
+  # shellcheck disable=SC2046
   twill_node --netns "$P-n1" --pin-root "$pins/n1" --node-ip 192.168.215.1 --cluster 10.215.0.0/16 --mode native \
-    --uplink eth0 --own 10.215.1.0/24 --peer 10.215.2.0/24=192.168.215.2 --pod "10.215.1.2=lxcna@$P-na"
+    $(services_on 192.168.215.0/24) --uplink eth0 --own 10.215.1.0/24 --peer 10.215.2.0/24=192.168.215.2 --pod "10.215.1.2=lxcna@$P-na"
+  # shellcheck disable=SC2046
   twill_node --netns "$P-n2" --pin-root "$pins/n2" --node-ip 192.168.215.2 --cluster 10.215.0.0/16 --mode native \
-    --uplink eth0 --own 10.215.2.0/24 --peer 10.215.1.0/24=192.168.215.1 --pod "10.215.2.2=lxcnc@$P-nc"
+    $(services_on 192.168.215.0/24) --uplink eth0 --own 10.215.2.0/24 --peer 10.215.1.0/24=192.168.215.1 --pod "10.215.2.2=lxcnc@$P-nc"
   CLIENT[twill-native]=na SERVER[twill-native]=nc IP[twill-native]=10.215.2.2
 }
 
@@ -194,6 +198,7 @@ echo "datapath.sh: setting up (prefix $P)" >&2
 wanted raw-veth && setup_raw
 wanted bridge && setup_bridge
 { wanted twill-same-node || wanted twill-overlay; } && setup_twill_overlay
+wanted twill-same-node-noct && setup_twill_noct
 wanted flannel-vxlan && setup_flannel
 wanted host-gw && setup_hostgw
 wanted twill-native && setup_twill_native
@@ -272,4 +277,5 @@ load_after=$(cut -d' ' -f1-3 /proc/loadavg)
 "$java" -cp "$cp" io.twill.bench.datapath.DatapathReport "$tmp/samples.tsv" "$out" \
   "date=$(date -u +%FT%TZ)" "kernel=$(uname -r)" "cpus=$(nproc)" "duration_s=$duration" "rounds=$rounds" \
   "load_before=$load_before" "load_after=$load_after" "pinning=server cpu0, client cpu1" "twill_tc=$twill_tc" \
+  "twill_services=$( ((twill_services)) && echo on || echo off)" "noct_commit=$noct_commit" \
   "bridge_nf_call_iptables=$(cat /proc/sys/net/bridge/bridge-nf-call-iptables 2>/dev/null || echo absent)"

@@ -27,7 +27,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 class BenchReportTest {
     private static final Path PYTHON = Path.of("/usr/bin/python3");
     private static final Path REPORT = Path.of("report.py").toAbsolutePath(); // surefire runs in bench/
-    private static final String DATE = "2026-12-04";
+    private static final String DATE = "2026-12-05";
     private static JsonNode run;
 
     @TempDir
@@ -48,16 +48,23 @@ class BenchReportTest {
 
         JsonNode res = run.get("results");
         int goals = 0, met = 0;
-        for (JsonNode g : res.at("/datapath/goals")) {
-            String t = g.get("twill").asText(), p = g.get("peer").asText(), m = g.get("metric").asText();
-            double ratio = res.at("/datapath/cases/" + t + "/" + m + "/median").asDouble()
-                    / res.at("/datapath/cases/" + p + "/" + m + "/median").asDouble();
-            boolean ok = ratio >= g.get("goal").asDouble();
-            assertThat(md).contains(String.format(Locale.ROOT, "| datapath | %s vs %s: %s | **%.2fx** | ≥ %s | %s |", t, p, m,
-                    ratio, trim(g.get("goal").asDouble()) + "x", ok ? "met" : "**missed**"));
-            goals++;
-            if (ok) met++;
+        for (String area : List.of("datapath", "services")) {
+            assertThat(res.at("/" + area + "/goals").size()).as("%s goals in the fixture", area).isPositive();
+            for (JsonNode g : res.at("/" + area + "/goals")) {
+                String t = g.get("twill").asText(), p = g.get("peer").asText(), m = g.get("metric").asText();
+                double ratio = res.at("/" + area + "/cases/" + t + "/" + m + "/median").asDouble()
+                        / res.at("/" + area + "/cases/" + p + "/" + m + "/median").asDouble();
+                boolean ok = ratio >= g.get("goal").asDouble();
+                assertThat(md).contains(String.format(Locale.ROOT, "| %s | %s vs %s: %s | **%.2fx** | ≥ %s | %s |", area, t,
+                        p, m, ratio, trim(g.get("goal").asDouble()) + "x", ok ? "met" : "**missed**"));
+                goals++;
+                if (ok) met++;
+            }
         }
+        // Connection tracking and NAT against the datapath before them, and Twill at 10,000 Services against 1.
+        assertThat(md).contains("| datapath | twill-same-node vs twill-same-node-noct: udp64_pps |",
+                "| services | twill-svc-10000 vs iptables-svc-10000: crr_tps |",
+                "| services | twill-svc-10000 vs twill-svc-1: crr_tps |");
         for (String verb : List.of("ADD", "DEL")) {
             double ratio = res.at("/cni/sequential/" + verb + "/twill/pod/p50_ms").asDouble()
                     / res.at("/cni/sequential/" + verb + "/reference/pod/p50_ms").asDouble();
@@ -74,13 +81,16 @@ class BenchReportTest {
                 res.at("/agent_scale/pods").asInt(), res.at("/agent_scale/nodes").asInt(), rss / 200));
         double op = res.at("/operator/operator/median_ms").asDouble() / 10_000;
         assertThat(md).contains(String.format(Locale.ROOT, "vs the 10 s goal | **%.2fx** | ≤ 1x |", op));
-        goals += 3;
-        met += (maps >= 0.8 ? 1 : 0) + (rss <= 200 ? 1 : 0) + (op <= 1 ? 1 : 0);
+        double scale = res.at("/services_scale/summary/maps_seconds_median").asDouble() / 5;
+        assertThat(md).contains(String.format(Locale.ROOT, "| agent | %d Services x %d backends, API to maps vs the 5 s goal | **%.2fx** | ≤ 1x |",
+                res.at("/services_scale/services").asInt(), res.at("/services_scale/backends_per_service").asInt(), scale));
+        goals += 4;
+        met += (maps >= 0.8 ? 1 : 0) + (rss <= 200 ? 1 : 0) + (op <= 1 ? 1 : 0) + (scale <= 1 ? 1 : 0);
         assertThat(md).contains("## Goals: " + met + " of " + goals + " met");
         assertThat(md).contains("QUICK run").contains(run.at("/machine/kernel").asText());
 
         // Every chart the Markdown names exists and is a PNG.
-        for (String chart : List.of("datapath", "latency", "cni", "maps", "agent")) {
+        for (String chart : List.of("datapath", "latency", "services", "cni", "maps", "agent", "services-scale")) {
             String file = DATE + "-" + chart + ".png";
             assertThat(md).contains("(" + file + ")");
             byte[] head = Files.readAllBytes(dir.resolve(file));
@@ -108,7 +118,8 @@ class BenchReportTest {
         Result r = reportOn(doc);
         assertThat(r.exit).as("report.py: %s", r.output).isZero();
         String md = Files.readString(dir.resolve(DATE + ".md"));
-        assertThat(md).contains("## Goals: 2 of 2 met").contains("## CNI ADD/DEL").doesNotContain("## Datapath", "## Agent at scale");
+        assertThat(md).contains("## Goals: 2 of 2 met").contains("## CNI ADD/DEL")
+                .doesNotContain("## Datapath", "## Agent at scale", "## Services", "## Agent: Services at scale");
         assertThat(dir.resolve(DATE + "-cni.png")).exists();
         assertThat(dir.resolve(DATE + "-datapath.png")).doesNotExist();
     }
